@@ -1,0 +1,25 @@
+# One-command entry points. Each creates .venv on first use and installs what it needs from pyproject.toml.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+$(BIN)/.installed-dev: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+.PHONY: test demo lint
+## make test: install and run every check CI runs (lint, format, tests)
+test: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+## make demo: install and run the main job on the bundled example taxonomy
+demo: $(BIN)/.installed-dev
+	$(BIN)/lab validate taxonomy
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

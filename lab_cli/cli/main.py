@@ -1,0 +1,122 @@
+"""The ``lab`` entry point: the command tree and the one place errors become messages and exit codes.
+
+Exit codes: 0 success; 1 invalid input or a lab error; 2 usage or environment error; 3 unexpected error
+(traceback written to a log file); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from lab_cli.cli import validate
+from lab_cli.errors import LabError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+app = typer.Typer(
+    name="lab",
+    help="Grow a language model's knowledge and skills from a taxonomy git repository.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    context: typer.Context,
+    version: bool = typer.Option(False, "--version", help="Print lab's version and exit."),
+) -> None:
+    """Grow a language model's knowledge and skills from a taxonomy git repository."""
+    if version:
+        from lab_cli import __version__
+
+        print(f"lab {__version__}")
+        raise typer.Exit(EXIT_OK)
+    if context.invoked_subcommand is None:
+        print(context.get_help())
+        raise typer.Exit(EXIT_USAGE)
+
+
+
+
+def _command(name: str, function: Callable[..., int], epilog: str = "") -> None:
+    """Register ``function`` (which returns an exit code) as ``lab NAME``."""
+
+    @functools.wraps(function)
+    def exit_with_code(*args: object, **kwargs: object) -> None:
+        code = function(*args, **kwargs)
+        if code:
+            raise typer.Exit(code)
+
+    app.command(name=name, epilog=epilog)(exit_with_code)
+
+
+_command("validate", validate.validate, validate.EPILOG)
+
+
+def log_dir() -> Path:
+    """Where lab writes crash logs (``$XDG_STATE_HOME/lab/logs`` or ``~/.local/state/lab/logs``)."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "lab" / "logs"
+
+
+def _write_crash_log() -> Path | None:
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = folder / f"crash-{stamp}-{os.getpid()}.log"
+        path.write_text(f"lab {' '.join(sys.argv[1:])}\n\n{traceback.format_exc()}", encoding="utf-8")
+        return path
+    except OSError:
+        return None
+
+
+def _error(message: str) -> None:
+    print(f"lab: error: {message}", file=sys.stderr)
+
+
+class _Interrupted(BaseException):
+    """Raised on SIGINT instead of KeyboardInterrupt, which typer would turn into exit code 1."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _Interrupted
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` and return the exit code; never raises."""
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        result = app(args=argv, prog_name="lab", standalone_mode=True)
+    except SystemExit as stop:  # typer exits after usage errors (2), --help (0) and commands' return codes
+        return stop.code if isinstance(stop.code, int) else EXIT_INVALID
+    except _Interrupted:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except LabError as problem:
+        _error(str(problem))
+        return problem.exit_code
+    except Exception as problem:  # a bug: keep the traceback out of the user's face but on disk
+        log = _write_crash_log()
+        where = f"; details in {log}" if log else ""
+        _error(f"unexpected {type(problem).__name__}: {problem}{where}. Please report it.")
+        return EXIT_UNEXPECTED
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""``lab validate``: check qna.yaml files and folders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lab_cli.output import OutputFormat
+from lab_cli.taxonomy.diagnostics import ValidationResult
+from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES
+
+EPILOG = """Examples:
+
+  lab validate                          # the whole taxonomy around the current folder
+
+  lab validate knowledge/science/qna.yaml --format json
+
+  lab validate --fix --strict compositional_skills/
+
+Exit codes: 0 valid, 1 invalid (errors, or warnings with --strict), 2 usage or environment error."""
+
+
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the taxonomy root).")] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="human, json, github (annotations) or sarif.")
+    ] = OutputFormat.HUMAN,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Rewrite auto-fixable lint problems in place.")] = False,
+    max_bytes: Annotated[int, typer.Option("--max-size", help="Largest file to read, in bytes.")] = DEFAULT_MAX_BYTES,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Human format: no source excerpts.")] = False,
+) -> int:
+    """Validate taxonomy leaves: schema, lint rules and attribution, with exact line:column positions."""
+    from lab_cli.taxonomy.validator import fix_paths, validate_paths
+
+    selected = list(paths or [])
+    if fix:
+        fixed = fix_paths(selected, max_bytes)
+        if output_format is OutputFormat.HUMAN and fixed:
+            print(f"fixed {len(fixed)} file(s): " + ", ".join(map(str, fixed)), file=sys.stderr)
+    with _progress(output_format) as advance:
+        result = validate_paths(selected, max_bytes, progress=advance)
+    emit(result, output_format, strict, quiet)
+    return 1 if result.failed(strict) else 0
+
+
+def emit(result: ValidationResult, output_format: OutputFormat, strict: bool, quiet: bool = False) -> None:
+    """Print a validation result in the chosen format on standard output."""
+    from lab_cli.output import machine
+
+    if output_format is OutputFormat.JSON:
+        print(machine.to_json(result))
+    elif output_format is OutputFormat.SARIF:
+        print(machine.to_sarif(result))
+    elif output_format is OutputFormat.GITHUB:
+        for line in machine.github_annotations(result):
+            print(line)
+        print(f"lab: {len(result.files)} file(s), {result.error_count} error(s), {result.warning_count} warning(s)")
+    else:
+        from rich.console import Console
+
+        from lab_cli.output.human import print_report
+
+        print_report(Console(soft_wrap=True), result, strict, quiet)
+
+
+class _progress:
+    """A transient rich progress bar on standard error for long human-format runs (a no-op otherwise)."""
+
+    def __init__(self, output_format: OutputFormat) -> None:
+        self.enabled = output_format is OutputFormat.HUMAN and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("validating", total=None)
+
+        def advance(done: int, total: int) -> None:
+            self.bar.update(task, completed=done, total=total)
+
+        return advance
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

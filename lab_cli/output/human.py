@@ -1,0 +1,53 @@
+"""Human output with rich: diagnostics grouped by file, each with its source line and a caret."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from lab_cli.taxonomy.diagnostics import FileReport, Severity, ValidationResult
+
+_CONTEXT = 60
+"""Characters shown on each side of a diagnostic's column."""
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+
+
+def _source_line(report: FileReport, line: int, column: int) -> list[str]:
+    if not 1 <= line <= len(report.lines):
+        return []
+    text = report.lines[line - 1].rstrip("\r").replace("\t", " ")
+    start = max(0, column - 1 - _CONTEXT)
+    shown = ("…" if start else "") + text[start : start + 2 * _CONTEXT] + ("…" if len(text) > start + 2 * _CONTEXT else "")
+    caret = column - start + (1 if start else 0)
+    return [f"    [dim]{line:>4} |[/] {escape(shown)}", f"    [dim]     |[/] {' ' * (caret - 1)}[bold]^[/]"]
+
+
+def print_report(console: Console, result: ValidationResult, strict: bool, quiet: bool = False) -> None:
+    """Print each file with problems, then a one-line summary."""
+    for report in result.files:
+        diagnostics = sorted(report.diagnostics)
+        if not diagnostics:
+            continue
+        console.print(f"[bold]{escape(report.path)}[/] [dim]({escape(report.kind or 'unknown kind')})[/]")
+        for d in diagnostics:
+            level = "error" if d.severity is Severity.ERROR or strict else "warning"
+            style = _STYLE[Severity(level)]
+            console.print(
+                f"  {d.line}:{d.column} [{style}]{level}[/] {escape(d.message)} [dim]({d.rule})[/]", highlight=False
+            )
+            if not quiet:
+                for row in _source_line(report, d.line, d.column):
+                    console.print(row, highlight=False)
+        console.print()
+    print_summary(console, result, strict)
+
+
+def print_summary(console: Console, result: ValidationResult, strict: bool) -> None:
+    """One line: files checked, errors and warnings, and the verdict."""
+    bad = sum(1 for f in result.files if f.errors or (strict and f.warnings))
+    verdict = "[bold red]invalid[/]" if result.failed(strict) else "[bold green]valid[/]"
+    console.print(
+        f"{len(result.files)} file(s) checked: {result.error_count} error(s), {result.warning_count} warning(s), "
+        f"{bad} file(s) failing — {verdict}",
+        highlight=False,
+    )

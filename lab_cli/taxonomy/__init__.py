@@ -1,0 +1,1 @@
+"""Taxonomy leaves: discovery, parsing with positions, schemas, lint rules and diagnostics."""

@@ -1,0 +1,123 @@
+"""Leaves: where ``qna.yaml`` files are, what kind each is, and which schema judges it."""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+LEAF_FILE = "qna.yaml"
+ATTRIBUTION_FILE = "attribution.txt"
+TAXONOMY_FOLDERS = ("knowledge", "compositional_skills", "foundational_skills")
+"""Top folders of a taxonomy; a path's last such component decides its kind, as in the reference."""
+
+_SCHEMA_FOLDERS = ("knowledge", "compositional_skills")
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class LeafKind(enum.StrEnum):
+    """What a leaf teaches; drives its schema and its generation pipeline."""
+
+    KNOWLEDGE = "knowledge"
+    FREEFORM_SKILL = "freeform_skill"
+    GROUNDED_SKILL = "grounded_skill"
+    FOUNDATIONAL_SKILL = "foundational_skill"
+
+    @property
+    def is_skill(self) -> bool:
+        """Whether this kind trains in the skills phase."""
+        return self is not LeafKind.KNOWLEDGE
+
+
+def taxonomy_folder(parts: tuple[str, ...]) -> int | None:
+    """Index of the last component of ``parts`` that names a taxonomy folder, if any."""
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] in TAXONOMY_FOLDERS:
+            return index
+    return None
+
+
+def leaf_name(relative: PurePosixPath) -> str:
+    """The leaf a file belongs to: its folder, from the last taxonomy folder on (``knowledge/x/y``)."""
+    parts = relative.parent.parts
+    start = taxonomy_folder(parts)
+    return "/".join(parts[start:] if start is not None else parts) or "."
+
+
+def schema_name(relative: PurePosixPath, data: Any) -> str:
+    """The schema that judges a file: by its last taxonomy folder, else by whether it has a ``document``."""
+    for part in reversed(relative.parts):
+        if part in _SCHEMA_FOLDERS:
+            return part
+    return "knowledge" if isinstance(data, dict) and "document" in data else "compositional_skills"
+
+
+def leaf_kind(relative: PurePosixPath, data: Any) -> LeafKind | None:
+    """The kind of a leaf from its path (and, for skills, whether seed examples carry a ``context``)."""
+    start = taxonomy_folder(relative.parts)
+    folder = relative.parts[start] if start is not None else schema_name(relative, data)
+    if folder == "knowledge":
+        return LeafKind.KNOWLEDGE
+    if folder == "foundational_skills":
+        return LeafKind.FOUNDATIONAL_SKILL
+    examples = data.get("seed_examples") if isinstance(data, dict) else None
+    if isinstance(examples, list) and any(isinstance(e, dict) and "context" in e for e in examples):
+        return LeafKind.GROUNDED_SKILL
+    return LeafKind.FREEFORM_SKILL
+
+
+def schema_version(data: Any) -> Any:
+    """The schema version a file declares, the way the reference reads it (absent → 1)."""
+    if not isinstance(data, dict):
+        return None
+    version = data.get("version", 1)
+    if isinstance(version, int):
+        return version
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        return 1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file to validate: its path on disk and its path relative to the taxonomy root."""
+
+    path: Path
+    relative: PurePosixPath
+
+
+def is_misnamed(relative: PurePosixPath) -> bool:
+    """Whether a YAML file inside a taxonomy folder is not named ``qna.yaml`` (likely a mistake)."""
+    return (
+        relative.name != LEAF_FILE
+        and relative.suffix in _YAML_SUFFIXES
+        and taxonomy_folder(relative.parts[:-1]) is not None
+    )
+
+
+def discover(root: Path, start: Path) -> Iterator[Candidate]:
+    """Every ``qna.yaml`` (and misnamed YAML file in taxonomy folders) under ``start``, in sorted order.
+
+    Hidden folders are skipped and symlinked folders are not entered.
+    """
+    pending = [start]
+    found: list[Candidate] = []
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = PurePosixPath(Path(entry.path).relative_to(root).as_posix())
+            if entry.name == LEAF_FILE or (entry.is_file(follow_symlinks=False) and is_misnamed(relative)):
+                found.append(Candidate(Path(entry.path), relative))
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+    yield from sorted(found, key=lambda c: c.relative.parts)

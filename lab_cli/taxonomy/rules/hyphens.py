@@ -1,0 +1,25 @@
+"""hyphens (warning): at most one space after a list item's hyphen (``- item``).
+
+Fails: ``-   item``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import yaml
+
+from lab_cli.taxonomy.diagnostics import Severity
+from lab_cli.taxonomy.rules.base import LintSource, Problem
+from lab_cli.taxonomy.rules.common import neighbours, spaces_after
+
+ID = "hyphens"
+SEVERITY = Severity.WARNING
+FIXABLE = False
+
+
+def check(source: LintSource) -> Iterator[Problem]:
+    for _, token, following in neighbours(source.tokens, yaml.BlockEntryToken):
+        problem = spaces_after(token, following, most=1, too_many="too many spaces after hyphen")
+        if problem:
+            yield problem

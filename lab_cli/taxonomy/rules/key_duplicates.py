@@ -1,0 +1,45 @@
+"""key-duplicates (error): a key appears once per mapping.
+
+Fails: ``created_by: a⏎created_by: b``. YAML loaders silently keep the last value, so a duplicate is lost data.
+The merge key ``<<`` may repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import yaml
+
+from lab_cli.taxonomy.diagnostics import Severity
+from lab_cli.taxonomy.rules.base import LintSource, Problem
+
+ID = "key-duplicates"
+SEVERITY = Severity.ERROR
+FIXABLE = False
+
+_MAPPING_START = (yaml.BlockMappingStartToken, yaml.FlowMappingStartToken)
+_SEQUENCE_START = (yaml.BlockSequenceStartToken, yaml.FlowSequenceStartToken)
+_END = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def check(source: LintSource) -> Iterator[Problem]:
+    stack: list[set[str] | None] = []  # one entry per open collection: its keys, or None for a sequence
+    tokens = source.tokens
+    for index, token in enumerate(tokens):
+        if isinstance(token, _MAPPING_START):
+            stack.append(set())
+        elif isinstance(token, _SEQUENCE_START):
+            stack.append(None)
+        elif isinstance(token, _END):
+            if stack:
+                stack.pop()
+        elif isinstance(token, yaml.KeyToken) and stack and stack[-1] is not None:
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if not isinstance(following, yaml.ScalarToken):
+                continue
+            key = following.value
+            if key in stack[-1] and key != "<<":
+                mark = following.start_mark
+                yield Problem(mark.line + 1, mark.column + 1, f'duplication of key "{key}" in mapping')
+            else:
+                stack[-1].add(key)

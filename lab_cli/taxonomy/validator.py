@@ -1,0 +1,156 @@
+"""Validation of taxonomy files: the same verdicts as InstructLab's reference, with exact positions.
+
+One file's problems never stop the others: every failure of a file becomes a diagnostic in its report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from lab_cli.errors import UsageError
+from lab_cli.taxonomy import leaf as leaves
+from lab_cli.taxonomy import schema
+from lab_cli.taxonomy.diagnostics import FileReport, ValidationResult
+from lab_cli.taxonomy.lint import lint
+from lab_cli.taxonomy.rules import LintSource
+from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, is_within, read_source
+from lab_cli.taxonomy.yamltext import parse
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What lab knows of the ``attribution.txt`` beside a file."""
+
+    present: bool
+    problem: str = ""
+
+
+def check_text(
+    source: SourceText, relative: PurePosixPath, display_path: str, attribution: Attribution
+) -> FileReport:
+    """Validate one file's decoded text; ``relative`` is its path from the taxonomy root."""
+    report = FileReport(path=display_path, leaf=leaves.leaf_name(relative))
+    if relative.name != leaves.LEAF_FILE:
+        report.add(1, 1, "file-name", f'taxonomy files must be named "qna.yaml"; rename "{relative.name}" to qna.yaml')
+    if source.text is None:
+        assert source.problem is not None
+        report.diagnostics.append(source.problem)
+        return report
+    text = source.text
+    report.lines = text.split("\n")
+    parsed = parse(text)
+    version = leaves.schema_version(parsed.data) if parsed.ok else None
+    linted_as_reference = isinstance(version, int) and not isinstance(version, bool) and version > 1
+    lint_source = LintSource(text, report.lines, parsed.tokens, source.had_bom)
+    report.diagnostics.extend(lint(lint_source, demote=parsed.ok and not linted_as_reference))
+    if not parsed.ok:
+        report.diagnostics.extend(parsed.problems)
+        return report
+    _check_data(report, parsed.data, parsed.node, relative, version, attribution)
+    return report
+
+
+def _check_data(
+    report: FileReport, data: Any, node: Any, relative: PurePosixPath, version: Any, attribution: Attribution
+) -> None:
+    if not data:
+        report.add(1, 1, "empty-file", "file is empty; a leaf needs a version, seed examples and more (see docs)")
+        return
+    if not isinstance(data, dict):
+        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
+        report.add(line, column, "not-a-mapping", "the top level must be a mapping of keys to values")
+        return
+    kind = leaves.leaf_kind(relative, data)
+    report.kind = kind.value if kind else None
+    report.schema_version = version if isinstance(version, int) and not isinstance(version, bool) else None
+    report.diagnostics.extend(schema.validate(data, version, leaves.schema_name(relative, data), node))
+    if isinstance(version, int) and version >= 2 and not attribution.present:
+        message = attribution.problem or f"{leaves.ATTRIBUTION_FILE} is missing or empty beside this file"
+        report.add(1, 1, "attribution", f"{message}; version {version} leaves must credit their sources")
+
+
+def attribution_beside(path: Path, root: Path) -> Attribution:
+    """Whether a non-empty ``attribution.txt`` sits next to ``path`` (inside ``root``)."""
+    candidate = path.parent / leaves.ATTRIBUTION_FILE
+    source = read_source(candidate, root)
+    if source.text is None:
+        if candidate.is_symlink() or candidate.exists():
+            return Attribution(False, f"{leaves.ATTRIBUTION_FILE} cannot be used: {source.problem.message}")
+        return Attribution(False)
+    return Attribution(bool(source.text.strip()))
+
+
+def check_file(path: Path, root: Path, display_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FileReport:
+    """Validate one file on disk."""
+    relative = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
+    report = check_text(read_source(path, root, max_bytes), relative, display_path, attribution_beside(path, root))
+    return report
+
+
+def find_root(start: Path) -> Path:
+    """The taxonomy root for ``start``: the enclosing git work tree's top, else ``start`` itself (or its folder)."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+def collect(paths: Sequence[Path]) -> list[tuple[Path, Path, str]]:
+    """The files to validate for the given paths: ``(file, root, display path)``, each file once."""
+    if not paths:
+        root = find_root(Path.cwd())
+        return [(c.path, root, c.relative.as_posix()) for c in leaves.discover(root, root)]
+    selected: dict[Path, tuple[Path, Path, str]] = {}
+    for given in paths:
+        if not given.exists() and not given.is_symlink():
+            raise UsageError(f"{given}: no such file or folder")
+        absolute = Path(os.path.abspath(given))
+        root = find_root(absolute)
+        if given.is_dir() and not given.is_symlink():
+            for candidate in leaves.discover(root, absolute):
+                shown = os.path.join(given, os.path.relpath(candidate.path, absolute))
+                selected.setdefault(candidate.path, (candidate.path, root, shown))
+        elif given.name == leaves.ATTRIBUTION_FILE:  # pre-commit passes changed attribution files: judge their leaf
+            leaf_file = absolute.parent / leaves.LEAF_FILE
+            if leaf_file.exists():
+                selected.setdefault(leaf_file, (leaf_file, root, str(given.parent / leaves.LEAF_FILE)))
+        else:
+            selected.setdefault(absolute, (absolute, root, str(given)))
+    return list(selected.values())
+
+
+def validate_paths(
+    paths: Sequence[Path],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationResult:
+    """Validate files and folders (default: the taxonomy around the current folder)."""
+    files = collect(paths)
+    reports = []
+    for index, (path, root, shown) in enumerate(files, start=1):
+        if not is_within(path.parent, root):
+            report = FileReport(path=shown, leaf=shown)
+            report.add(1, 1, "unsafe-path", "file lies outside the taxonomy root (through a symlinked folder)")
+        else:
+            report = check_file(path, root, shown, max_bytes)
+        reports.append(report)
+        if progress is not None:
+            progress(index, len(files))
+    return ValidationResult(reports)
+
+
+def fix_paths(paths: Sequence[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """Apply ``--fix`` to every file the paths select; the display paths of files that changed."""
+    from lab_cli.taxonomy.fix import fix_file
+
+    changed = []
+    for path, root, shown in collect(paths):
+        source = read_source(path, root, max_bytes)
+        if source.text is not None and not path.is_symlink() and fix_file(path, source.text):
+            changed.append(shown)
+    return changed

@@ -1,0 +1,189 @@
+"""YAML parsing that keeps positions: tokens for lint rules, the node tree for schema error positions.
+
+Scanning and composing run in libyaml (C); only the construction of Python values runs in Python, exactly as
+``yaml.load(..., Loader=CSafeLoader)`` does, so a validated file costs little more than a plain load.
+Aliases are measured before anything is expanded, and nesting depth is bounded, so YAML bombs and deeply
+nested input fail fast instead of exhausting memory or the C stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from lab_cli.taxonomy.diagnostics import Diagnostic
+
+try:
+    _FastLoader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml: correct, only slower
+    _FastLoader = yaml.SafeLoader
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted; a qna.yaml needs 5 levels."""
+
+MAX_EXPANDED_NODES = 100_000
+"""Largest node count after alias expansion; beyond it a file is treated as a YAML bomb."""
+
+_OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+            yaml.FlowSequenceStartToken)
+_CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+@dataclass
+class ParsedYaml:
+    """What parsing one text produced: tokens (possibly partial), the node tree and the data, or the errors."""
+
+    tokens: list[yaml.Token] = field(default_factory=list)
+    node: yaml.Node | None = None
+    data: Any = None
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the text parsed into data."""
+        return not self.problems
+
+
+def _at(mark: Any, rule: str, message: str) -> Diagnostic:
+    if mark is None:
+        return Diagnostic(1, 1, rule, message)
+    return Diagnostic(mark.line + 1, mark.column + 1, rule, message)
+
+
+def _syntax_problem(exc: yaml.YAMLError) -> Diagnostic:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        message = exc.problem or str(exc)
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        return _at(exc.problem_mark or exc.context_mark, "syntax", f"syntax error: {message}")
+    return Diagnostic(1, 1, "syntax", f"syntax error: {exc}")
+
+
+def scan_tokens(text: str, loader: type = _FastLoader) -> tuple[list[yaml.Token], yaml.YAMLError | None]:
+    """All tokens of ``text``, up to the first scanner error if there is one."""
+    tokens: list[yaml.Token] = []
+    scanner = loader(text)
+    try:
+        while (token := scanner.get_token()) is not None:
+            tokens.append(token)
+    except yaml.YAMLError as exc:
+        return tokens, exc
+    finally:
+        scanner.dispose()
+    return tokens, None
+
+
+def nesting_problem(tokens: list[yaml.Token]) -> Diagnostic | None:
+    """A diagnostic if collections nest deeper than ``MAX_DEPTH``."""
+    depth = 0
+    for token in tokens:
+        if isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _at(token.start_mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
+    return None
+
+
+def expanded_size(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
+    """Node count of ``node`` with aliases expanded, computed without expanding (stops counting past ``limit``)."""
+    sizes: dict[int, int] = {}
+
+    def size(current: yaml.Node) -> int:
+        known = sizes.get(id(current))
+        if known is not None:
+            return known
+        sizes[id(current)] = 1  # a node reached again through itself (recursive alias) counts once
+        total = 1
+        for child in _children(current):
+            total = min(limit + 1, total + size(child))
+        sizes[id(current)] = total
+        return total
+
+    return size(node)
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+    elif isinstance(node, yaml.SequenceNode):
+        yield from node.value
+
+
+def parse(text: str) -> ParsedYaml:
+    """Parse one YAML document with positions; every failure becomes a diagnostic, never an exception."""
+    tokens, error = scan_tokens(text)
+    if error is not None and _FastLoader is not yaml.SafeLoader:
+        tokens, error = scan_tokens(text, yaml.SafeLoader)
+        if error is None:
+            return _compose(text, tokens, yaml.SafeLoader)
+    if error is None:
+        return _compose(text, tokens, _FastLoader)
+    # The parser reads tokens lazily, so it may fail before the scanner's error: report the first failure.
+    # Like yamllint, keep only the tokens that had two successors (its look-ahead) before the scanner failed.
+    result = _compose(text, [], yaml.SafeLoader)
+    result.tokens = tokens[:-2]
+    if not result.problems:
+        result.problems.append(_syntax_problem(error))
+    return result
+
+
+def _compose(text: str, tokens: list[yaml.Token], loader_type: type) -> ParsedYaml:
+    result = ParsedYaml(tokens=tokens)
+    too_deep = nesting_problem(tokens)
+    if too_deep is not None:
+        result.problems.append(too_deep)
+        return result
+    loader = loader_type(text)
+    try:
+        result.node = loader.get_single_node()
+        if result.node is None:
+            return result
+        if any(isinstance(t, yaml.AliasToken) for t in tokens):
+            if expanded_size(result.node) > MAX_EXPANDED_NODES:
+                result.problems.append(
+                    Diagnostic(1, 1, "yaml-bomb", f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes")
+                )
+                return result
+        result.data = loader.construct_document(result.node)
+    except yaml.constructor.ConstructorError as exc:
+        result.problems.append(_at(exc.problem_mark, "yaml-tag", f"unsupported value: {exc.problem}"))
+    except yaml.YAMLError as exc:
+        if loader_type is not yaml.SafeLoader:
+            # libyaml and PyYAML disagree on a few corner cases; the reference judges with PyYAML.
+            return _compose(text, tokens, yaml.SafeLoader)
+        result.problems.append(_syntax_problem(exc))
+    except RecursionError:
+        result.problems.append(Diagnostic(1, 1, "too-deep", "structure too deeply nested to read"))
+    finally:
+        loader.dispose()
+    return result
+
+
+def node_at(root: yaml.Node, path: list[str | int]) -> tuple[yaml.Node, yaml.Node | None]:
+    """The node at a JSON path (and its key node when the last step is a mapping key), as deep as it exists."""
+    node, key_node = root, None
+    for step in path:
+        child = _child(node, step)
+        if child is None:
+            break
+        key_node, node = child
+    return node, key_node
+
+
+def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                found = (key, value)  # the last duplicate wins, as in the constructed data
+        return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return None, node.value[step]
+    return None
