@@ -47,8 +47,6 @@ def _root(
         raise typer.Exit(EXIT_USAGE)
 
 
-
-
 def _command(name: str, function: Callable[..., int], epilog: str = "") -> None:
     """Register ``function`` (which returns an exit code) as ``lab NAME``."""
 

@@ -17,7 +17,9 @@ def _source_line(report: FileReport, line: int, column: int) -> list[str]:
         return []
     text = report.lines[line - 1].rstrip("\r").replace("\t", " ")
     start = max(0, column - 1 - _CONTEXT)
-    shown = ("…" if start else "") + text[start : start + 2 * _CONTEXT] + ("…" if len(text) > start + 2 * _CONTEXT else "")
+    shown = (
+        ("…" if start else "") + text[start : start + 2 * _CONTEXT] + ("…" if len(text) > start + 2 * _CONTEXT else "")
+    )
     caret = column - start + (1 if start else 0)
     return [f"    [dim]{line:>4} |[/] {escape(shown)}", f"    [dim]     |[/] {' ' * (caret - 1)}[bold]^[/]"]
 
@@ -33,7 +35,8 @@ def print_report(console: Console, result: ValidationResult, strict: bool, quiet
             level = "error" if d.severity is Severity.ERROR or strict else "warning"
             style = _STYLE[Severity(level)]
             console.print(
-                f"  {d.line}:{d.column} [{style}]{level}[/] {escape(d.message)} [dim]({d.rule})[/]", highlight=False
+                f"  {d.line}:{d.column} [{style}]{level}[/] {escape(d.message)} [dim]({d.rule})[/]",
+                highlight=False,
             )
             if not quiet:
                 for row in _source_line(report, d.line, d.column):

@@ -67,17 +67,21 @@ def to_sarif(result: ValidationResult) -> str:
         summary = (module.__doc__ or "").strip().splitlines()[0] if module else f"{rule} check of lab validate"
         descriptors.append({"id": rule, "shortDescription": {"text": summary}, "helpUri": f"{DOCS_URL}-{rule}"})
     results = [
-        _sarif_result(report.path, d, rule_index)
-        for report in result.files
-        for d in report.errors + report.warnings
+        _sarif_result(report.path, d, rule_index) for report in result.files for d in report.errors + report.warnings
     ]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "lab", "version": __version__, "informationUri": DOCS_URL,
-                                    "rules": descriptors}},
+                "tool": {
+                    "driver": {
+                        "name": "lab",
+                        "version": __version__,
+                        "informationUri": DOCS_URL,
+                        "rules": descriptors,
+                    }
+                },
                 "results": results,
             }
         ],

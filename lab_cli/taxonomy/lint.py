@@ -58,5 +58,3 @@ def _apply_directives(lines: list[str], found: list[Diagnostic]) -> Iterable[Dia
             off.append(disabled_on[diagnostic.line])
         if not any(rules is None or diagnostic.rule in rules for rules in off):
             yield diagnostic
-
-

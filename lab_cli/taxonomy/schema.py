@@ -66,10 +66,14 @@ def _explain(error: ValidationError, root: yaml.Node | None) -> Iterator[Diagnos
     kind = error.validator
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
-        for key, _ in (node.value if isinstance(node, yaml.MappingNode) else []):
+        for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
             if key.value not in allowed:
                 expected = ", ".join(sorted(allowed))
-                yield _diagnostic(key, "schema", f"{yaml_path([*path, key.value])}: unknown key; expected one of: {expected}")
+                yield _diagnostic(
+                    key,
+                    "schema",
+                    f"{yaml_path([*path, key.value])}: unknown key; expected one of: {expected}",
+                )
         return
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
@@ -109,8 +113,15 @@ def _first_repeat(items: list[Any]) -> int:
 
 
 def _yaml_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-             dict: "a mapping", type(None): "nothing (null)"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing (null)",
+    }
     return names.get(type(value), f"a {type(value).__name__} ({value!s:.40})")
 
 

@@ -29,13 +29,16 @@ class Attribution:
     problem: str = ""
 
 
-def check_text(
-    source: SourceText, relative: PurePosixPath, display_path: str, attribution: Attribution
-) -> FileReport:
+def check_text(source: SourceText, relative: PurePosixPath, display_path: str, attribution: Attribution) -> FileReport:
     """Validate one file's decoded text; ``relative`` is its path from the taxonomy root."""
     report = FileReport(path=display_path, leaf=leaves.leaf_name(relative))
     if relative.name != leaves.LEAF_FILE:
-        report.add(1, 1, "file-name", f'taxonomy files must be named "qna.yaml"; rename "{relative.name}" to qna.yaml')
+        report.add(
+            1,
+            1,
+            "file-name",
+            f'taxonomy files must be named "qna.yaml"; rename "{relative.name}" to qna.yaml',
+        )
     if source.text is None:
         assert source.problem is not None
         report.diagnostics.append(source.problem)

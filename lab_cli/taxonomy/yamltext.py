@@ -27,8 +27,12 @@ MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 100_000
 """Largest node count after alias expansion; beyond it a file is treated as a YAML bomb."""
 
-_OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
-            yaml.FlowSequenceStartToken)
+_OPENERS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
 _CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
@@ -145,12 +149,11 @@ def _compose(text: str, tokens: list[yaml.Token], loader_type: type) -> ParsedYa
         result.node = loader.get_single_node()
         if result.node is None:
             return result
-        if any(isinstance(t, yaml.AliasToken) for t in tokens):
-            if expanded_size(result.node) > MAX_EXPANDED_NODES:
-                result.problems.append(
-                    Diagnostic(1, 1, "yaml-bomb", f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes")
-                )
-                return result
+        has_alias = any(isinstance(t, yaml.AliasToken) for t in tokens)
+        if has_alias and expanded_size(result.node) > MAX_EXPANDED_NODES:
+            message = f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes"
+            result.problems.append(Diagnostic(1, 1, "yaml-bomb", message))
+            return result
         result.data = loader.construct_document(result.node)
     except yaml.constructor.ConstructorError as exc:
         result.problems.append(_at(exc.problem_mark, "yaml-tag", f"unsupported value: {exc.problem}"))

@@ -9,8 +9,12 @@ ATTRIBUTION = "Title of work: test\nLink to work: https://example.org\nLicense o
 
 def skill_text(examples: int = 5, version: int = 3, context: bool = False, created_by: str = "tester") -> str:
     """A valid compositional skill qna.yaml with ``examples`` seed examples."""
-    lines = [f"version: {version}", f"created_by: {created_by}", "task_description: Teach something useful.",
-             "seed_examples:"]
+    lines = [
+        f"version: {version}",
+        f"created_by: {created_by}",
+        "task_description: Teach something useful.",
+        "seed_examples:",
+    ]
     for index in range(examples):
         if context:
             lines.append(f"  - context: Context number {index}.")
@@ -23,9 +27,18 @@ def skill_text(examples: int = 5, version: int = 3, context: bool = False, creat
 
 def knowledge_text(examples: int = 5, qas: int = 3) -> str:
     """A valid knowledge v3 qna.yaml."""
-    lines = ["version: 3", "created_by: tester", "domain: astronomy", "document_outline: Facts about stars.",
-             "document:", "  repo: https://github.com/example/docs", "  commit: 0123456789abcdef",
-             "  patterns:", "    - stars.md", "seed_examples:"]
+    lines = [
+        "version: 3",
+        "created_by: tester",
+        "domain: astronomy",
+        "document_outline: Facts about stars.",
+        "document:",
+        "  repo: https://github.com/example/docs",
+        "  commit: 0123456789abcdef",
+        "  patterns:",
+        "    - stars.md",
+        "seed_examples:",
+    ]
     for index in range(examples):
         lines.append(f"  - context: Star {index} is bright.")
         lines.append("    questions_and_answers:")

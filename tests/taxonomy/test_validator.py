@@ -17,7 +17,8 @@ def _errors(root: Path, leaf: str):
 
 
 def test_corpus_verdicts_match_expected(corpus: Path) -> None:
-    expected = {row["path"]: row["verdict"] for row in csv.DictReader(open(corpus / "expected.tsv"), delimiter="\t")}
+    with open(corpus / "expected.tsv", encoding="utf-8") as table:
+        expected = {row["path"]: row["verdict"] for row in csv.DictReader(table, delimiter="\t")}
     result = validate_paths([corpus / "taxonomy"])
     verdicts = {}
     for report in result.files:
@@ -137,7 +138,11 @@ def test_one_broken_file_does_not_stop_the_others(taxonomy: Path) -> None:
     write_leaf(taxonomy, "compositional_skills/c", b"\xff\xfe\x00bad")
     result = validate_paths([taxonomy])
     verdicts = {f.leaf: bool(f.errors) for f in result.files}
-    assert verdicts == {"compositional_skills/a": True, "compositional_skills/b": False, "compositional_skills/c": True}
+    assert verdicts == {
+        "compositional_skills/a": True,
+        "compositional_skills/b": False,
+        "compositional_skills/c": True,
+    }
 
 
 def test_syntax_error_position(taxonomy: Path) -> None:
@@ -193,8 +198,12 @@ def test_json_contract(taxonomy: Path) -> None:
                 "kind": "freeform_skill",
                 "schema_version": 3,
                 "errors": [
-                    {"line": 5, "column": 3, "rule": "schema",
-                     "message": "seed_examples: must have at least 5 items (has 4)"}
+                    {
+                        "line": 5,
+                        "column": 3,
+                        "rule": "schema",
+                        "message": "seed_examples: must have at least 5 items (has 4)",
+                    }
                 ],
                 "warnings": [],
             }

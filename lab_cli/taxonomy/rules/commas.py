@@ -29,7 +29,12 @@ def check(source: LintSource) -> Iterator[Problem]:
             if problem:
                 yield problem
         problem = spaces_after(
-            token, following, least=1, most=1, too_few="too few spaces after comma", too_many="too many spaces after comma"
+            token,
+            following,
+            least=1,
+            most=1,
+            too_few="too few spaces after comma",
+            too_many="too many spaces after comma",
         )
         if problem:
             yield problem

@@ -10,7 +10,13 @@ NO_LIMIT = -1
 
 
 def spaces_after(
-    token: Any, following: Any, *, most: int = NO_LIMIT, least: int = NO_LIMIT, too_many: str = "", too_few: str = ""
+    token: Any,
+    following: Any,
+    *,
+    most: int = NO_LIMIT,
+    least: int = NO_LIMIT,
+    too_many: str = "",
+    too_few: str = "",
 ) -> Problem | None:
     """A problem when the gap between ``token`` and the next token on its line is out of bounds."""
     if following is None or token.end_mark.line != following.start_mark.line:
@@ -24,8 +30,14 @@ def spaces_after(
 
 
 def spaces_before(
-    text: str, token: Any, previous: Any, *, most: int = NO_LIMIT, least: int = NO_LIMIT, too_many: str = "",
-    too_few: str = ""
+    text: str,
+    token: Any,
+    previous: Any,
+    *,
+    most: int = NO_LIMIT,
+    least: int = NO_LIMIT,
+    too_many: str = "",
+    too_few: str = "",
 ) -> Problem | None:
     """A problem when the gap between the previous token on the line and ``token`` is out of bounds."""
     if previous is None or previous.end_mark.line != token.start_mark.line:
@@ -68,12 +80,20 @@ def inside_spacing(source: Any, opener: type, closer: type, name: str):
         if isinstance(token, opener):
             empty = isinstance(following, closer)
             problem = spaces_after(
-                token, following, most=MAX_SPACES_INSIDE, least=0,
+                token,
+                following,
+                most=MAX_SPACES_INSIDE,
+                least=0,
                 too_many=f"too many spaces inside {'empty ' if empty else ''}{name}",
             )
         elif not isinstance(previous, opener):
             problem = spaces_before(
-                text, token, previous, most=MAX_SPACES_INSIDE, least=0, too_many=f"too many spaces inside {name}"
+                text,
+                token,
+                previous,
+                most=MAX_SPACES_INSIDE,
+                least=0,
+                too_many=f"too many spaces inside {name}",
             )
         else:
             problem = None

@@ -181,8 +181,11 @@ class _Indentation:
             if not consumed and (
                 (top.kind == FLOW_SEQ and isinstance(token, yaml.FlowSequenceEndToken))
                 or (top.kind == FLOW_MAP and isinstance(token, yaml.FlowMappingEndToken))
-                or (top.kind in (BLOCK_MAP, BLOCK_SEQ) and isinstance(token, yaml.BlockEndToken)
-                    and not top.implicit_sequence)
+                or (
+                    top.kind in (BLOCK_MAP, BLOCK_SEQ)
+                    and isinstance(token, yaml.BlockEndToken)
+                    and not top.implicit_sequence
+                )
             ):
                 self.stack.pop()
                 consumed = True

@@ -21,5 +21,7 @@ def check(source: LintSource) -> Iterator[Problem]:
     if position >= 0:
         line_start = text.rfind("\n", 0, position) + 1
         yield Problem(
-            text.count("\n", 0, position) + 1, position - line_start + 1, "wrong new line character: expected \\n"
+            text.count("\n", 0, position) + 1,
+            position - line_start + 1,
+            "wrong new line character: expected \\n",
         )
