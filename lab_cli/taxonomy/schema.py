@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from typing import Any
 
-import yaml
+import fastjsonschema
 from jsonschema import Draft202012Validator, ValidationError
 
 from lab_cli.taxonomy.diagnostics import Diagnostic
-from lab_cli.taxonomy.yamltext import node_at
+from lab_cli.taxonomy.fastload import Positions
 
 SUPPORTED_VERSIONS = (1, 2, 3)
 KNOWLEDGE, SKILLS = "knowledge", "compositional_skills"
@@ -30,27 +30,39 @@ def _validator(version: int, name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(version, name))
 
 
-def validate(data: dict[str, Any], version: Any, name: str, root: yaml.Node | None) -> list[Diagnostic]:
-    """Schema diagnostics for ``data``, judged with the schema ``name`` of ``version``, placed on ``root``'s nodes."""
+@functools.cache
+def _fast_check(version: int, name: str) -> Callable[[Any], Any]:
+    """A compiled yes/no check of the same schema: valid files (most of them) never reach jsonschema.
+
+    jsonschema stays the judge of every file the compiled check rejects, so verdicts and messages are its own.
+    """
+    schema = {k: v for k, v in load_schema(version, name).items() if k not in ("$schema", "$id")}
+    return fastjsonschema.compile(schema)
+
+
+def validate(data: dict[str, Any], version: Any, name: str, positions: Positions) -> list[Diagnostic]:
+    """Schema diagnostics for ``data`` under schema ``name`` of ``version``, placed with ``positions``."""
     if isinstance(version, bool) or version not in SUPPORTED_VERSIONS:
-        node, _ = node_at(root, ["version"]) if root is not None else (None, None)
         supported = ", ".join(map(str, SUPPORTED_VERSIONS))
-        return [_diagnostic(node, "schema", f"unsupported schema version {version!r}; lab supports {supported}")]
+        message = f"unsupported schema version {version!r}; lab supports {supported}"
+        return [_diagnostic(positions.value(("version",)), message)]
     schema = load_schema(version, name)
     if schema.get("deprecated"):
-        node, _ = node_at(root, ["version"]) if root is not None else (None, None)
-        return [_diagnostic(node, "schema", schema["description"])]
+        return [_diagnostic(positions.value(("version",)), schema["description"])]
+    try:
+        _fast_check(version, name)(data)
+        return []  # the compiled check passed: nothing for jsonschema to explain
+    except fastjsonschema.JsonSchemaException:
+        pass
     errors = sorted(_validator(version, name).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    return [diagnostic for error in errors for diagnostic in _explain(error, root)]
+    return [diagnostic for error in errors for diagnostic in _explain(error, positions)]
 
 
-def _diagnostic(node: yaml.Node | None, rule: str, message: str) -> Diagnostic:
-    if node is None:
-        return Diagnostic(1, 1, rule, message)
-    return Diagnostic(node.start_mark.line + 1, node.start_mark.column + 1, rule, message)
+def _diagnostic(at: tuple[int, int], message: str) -> Diagnostic:
+    return Diagnostic(at[0], at[1], "schema", message)
 
 
-def yaml_path(path: list[str | int]) -> str:
+def yaml_path(path: Sequence[str | int]) -> str:
     """A readable path to a value: ``seed_examples[2].answer``, or ``(top level)``."""
     text = ""
     for step in path:
@@ -58,49 +70,42 @@ def yaml_path(path: list[str | int]) -> str:
     return text or "(top level)"
 
 
-def _explain(error: ValidationError, root: yaml.Node | None) -> Iterator[Diagnostic]:
+def _explain(error: ValidationError, positions: Positions) -> Iterator[Diagnostic]:
     """Turn one jsonschema error into diagnostics that point at the node at fault."""
-    path = list(error.absolute_path)
+    path = tuple(error.absolute_path)
     where = yaml_path(path)
-    node, key_node = node_at(root, path) if root is not None else (None, None)
     kind = error.validator
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
-        for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
-            if key.value not in allowed:
-                expected = ", ".join(sorted(allowed))
-                yield _diagnostic(
-                    key,
-                    "schema",
-                    f"{yaml_path([*path, key.value])}: unknown key; expected one of: {expected}",
-                )
+        expected = ", ".join(sorted(allowed))
+        for key, at in positions.mapping_keys(path):
+            if key not in allowed:
+                yield _diagnostic(at, f"{yaml_path([*path, key])}: unknown key; expected one of: {expected}")
         return
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        yield _diagnostic(key_node or node, "schema", f"{where}: missing required key '{missing}'")
-        return
-    if kind == "minItems":
-        count = len(error.instance) if isinstance(error.instance, list) else 0
-        message = f"{where}: must have at least {error.validator_value} items (has {count})"
-        yield _diagnostic(node, "schema", message)
+        yield _diagnostic(positions.key(path), f"{where}: missing required key '{missing}'")
         return
     if kind == "uniqueItems":
         index = _first_repeat(error.instance)
-        item, _ = node_at(root, [*path, index]) if root is not None else (None, None)
-        yield _diagnostic(item, "schema", f"{yaml_path([*path, index])}: duplicates an earlier item")
+        yield _diagnostic(positions.value((*path, index)), f"{yaml_path([*path, index])}: duplicates an earlier item")
         return
+    yield _diagnostic(positions.value(path), f"{where}: {_describe(error)}")
+
+
+def _describe(error: ValidationError) -> str:
+    kind = error.validator
+    if kind == "minItems":
+        count = len(error.instance) if isinstance(error.instance, list) else 0
+        return f"must have at least {error.validator_value} items (has {count})"
     if kind == "type":
         expected = {"object": "mapping", "array": "list"}.get(error.validator_value, error.validator_value)
-        found = _yaml_type(error.instance)
-        yield _diagnostic(node, "schema", f"{where}: expected {_article(expected)} {expected}, found {found}")
-        return
+        return f"expected {_article(expected)} {expected}, found {_yaml_type(error.instance)}"
     if kind == "minLength":
-        yield _diagnostic(node, "schema", f"{where}: must not be empty")
-        return
+        return "must not be empty"
     if kind == "const":
-        yield _diagnostic(node, "schema", f"{where}: must be {error.validator_value!r}, found {error.instance!r}")
-        return
-    yield _diagnostic(node, "schema", f"{where}: {error.message[-200:]}")
+        return f"must be {error.validator_value!r}, found {error.instance!r}"
+    return error.message[-200:]
 
 
 def _first_repeat(items: list[Any]) -> int:

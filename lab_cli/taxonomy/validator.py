@@ -15,6 +15,7 @@ from lab_cli.errors import UsageError
 from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy import schema
 from lab_cli.taxonomy.diagnostics import FileReport, ValidationResult
+from lab_cli.taxonomy.fastload import Positions
 from lab_cli.taxonomy.lint import lint
 from lab_cli.taxonomy.rules import LintSource
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, is_within, read_source
@@ -53,24 +54,24 @@ def check_text(source: SourceText, relative: PurePosixPath, display_path: str, a
     if not parsed.ok:
         report.diagnostics.extend(parsed.problems)
         return report
-    _check_data(report, parsed.data, parsed.node, relative, version, attribution)
+    _check_data(report, parsed.data, parsed.positions, relative, version, attribution)
     return report
 
 
 def _check_data(
-    report: FileReport, data: Any, node: Any, relative: PurePosixPath, version: Any, attribution: Attribution
+    report: FileReport, data: Any, positions: Positions, relative: PurePosixPath, version: Any, attribution: Attribution
 ) -> None:
     if not data:
         report.add(1, 1, "empty-file", "file is empty; a leaf needs a version, seed examples and more (see docs)")
         return
     if not isinstance(data, dict):
-        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
+        line, column = positions.value(())
         report.add(line, column, "not-a-mapping", "the top level must be a mapping of keys to values")
         return
     kind = leaves.leaf_kind(relative, data)
     report.kind = kind.value if kind else None
     report.schema_version = version if isinstance(version, int) and not isinstance(version, bool) else None
-    report.diagnostics.extend(schema.validate(data, version, leaves.schema_name(relative, data), node))
+    report.diagnostics.extend(schema.validate(data, version, leaves.schema_name(relative, data), positions))
     if isinstance(version, int) and version >= 2 and not attribution.present:
         message = attribution.problem or f"{leaves.ATTRIBUTION_FILE} is missing or empty beside this file"
         report.add(1, 1, "attribution", f"{message}; version {version} leaves must credit their sources")
@@ -103,27 +104,37 @@ def find_root(start: Path) -> Path:
     return folder
 
 
-def collect(paths: Sequence[Path]) -> list[tuple[Path, Path, str]]:
-    """The files to validate for the given paths: ``(file, root, display path)``, each file once."""
+@dataclass(frozen=True)
+class Selected:
+    """A file chosen for validation: where it is, its taxonomy root, how to show it, and whether it is inside."""
+
+    path: Path
+    root: Path
+    shown: str
+    inside_root: bool = True
+
+
+def collect(paths: Sequence[Path]) -> list[Selected]:
+    """The files to validate for the given paths, each file once."""
     if not paths:
         root = find_root(Path.cwd())
-        return [(c.path, root, c.relative.as_posix()) for c in leaves.discover(root, root)]
-    selected: dict[Path, tuple[Path, Path, str]] = {}
+        return [Selected(c.path, root, c.relative.as_posix()) for c in leaves.discover(root, root)]
+    selected: dict[Path, Selected] = {}
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise UsageError(f"{given}: no such file or folder")
         absolute = Path(os.path.abspath(given))
         root = find_root(absolute)
         if given.is_dir() and not given.is_symlink():
-            for candidate in leaves.discover(root, absolute):
+            for candidate in leaves.discover(root, absolute):  # discovery never enters symlinked folders
                 shown = os.path.join(given, os.path.relpath(candidate.path, absolute))
-                selected.setdefault(candidate.path, (candidate.path, root, shown))
-        elif given.name == leaves.ATTRIBUTION_FILE:  # pre-commit passes changed attribution files: judge their leaf
-            leaf_file = absolute.parent / leaves.LEAF_FILE
-            if leaf_file.exists():
-                selected.setdefault(leaf_file, (leaf_file, root, str(given.parent / leaves.LEAF_FILE)))
-        else:
-            selected.setdefault(absolute, (absolute, root, str(given)))
+                selected.setdefault(candidate.path, Selected(candidate.path, root, shown))
+            continue
+        if given.name == leaves.ATTRIBUTION_FILE:  # pre-commit passes changed attribution files: judge their leaf
+            absolute, given = absolute.parent / leaves.LEAF_FILE, given.parent / leaves.LEAF_FILE
+            if not absolute.exists():
+                continue
+        selected.setdefault(absolute, Selected(absolute, root, str(given), is_within(absolute.parent, root)))
     return list(selected.values())
 
 
@@ -135,12 +146,12 @@ def validate_paths(
     """Validate files and folders (default: the taxonomy around the current folder)."""
     files = collect(paths)
     reports = []
-    for index, (path, root, shown) in enumerate(files, start=1):
-        if not is_within(path.parent, root):
-            report = FileReport(path=shown, leaf=shown)
-            report.add(1, 1, "unsafe-path", "file lies outside the taxonomy root (through a symlinked folder)")
+    for index, item in enumerate(files, start=1):
+        if item.inside_root:
+            report = check_file(item.path, item.root, item.shown, max_bytes)
         else:
-            report = check_file(path, root, shown, max_bytes)
+            report = FileReport(path=item.shown, leaf=item.shown)
+            report.add(1, 1, "unsafe-path", "file lies outside the taxonomy root (through a symlinked folder)")
         reports.append(report)
         if progress is not None:
             progress(index, len(files))
@@ -152,8 +163,9 @@ def fix_paths(paths: Sequence[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list
     from lab_cli.taxonomy.fix import fix_file
 
     changed = []
-    for path, root, shown in collect(paths):
-        source = read_source(path, root, max_bytes)
-        if source.text is not None and not path.is_symlink() and fix_file(path, source.text):
-            changed.append(shown)
+    for item in collect(paths):
+        source = read_source(item.path, item.root, max_bytes)
+        writable = item.inside_root and source.text is not None and not item.path.is_symlink()
+        if writable and fix_file(item.path, source.text):
+            changed.append(item.shown)
     return changed

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from lab_cli.taxonomy.diagnostics import Diagnostic
+from lab_cli.taxonomy.fastload import Positions, Unsupported, build
 
 try:
     _FastLoader: type = yaml.CSafeLoader
@@ -34,6 +35,7 @@ _OPENERS = (
     yaml.FlowSequenceStartToken,
 )
 _CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+_SPECIAL = (yaml.AnchorToken, yaml.AliasToken, yaml.TagToken)
 
 
 @dataclass
@@ -41,8 +43,8 @@ class ParsedYaml:
     """What parsing one text produced: tokens (possibly partial), the node tree and the data, or the errors."""
 
     tokens: list[yaml.Token] = field(default_factory=list)
-    node: yaml.Node | None = None
     data: Any = None
+    positions: Positions = field(default_factory=Positions)
     problems: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -80,17 +82,21 @@ def scan_tokens(text: str, loader: type = _FastLoader) -> tuple[list[yaml.Token]
     return tokens, None
 
 
-def nesting_problem(tokens: list[yaml.Token]) -> Diagnostic | None:
-    """A diagnostic if collections nest deeper than ``MAX_DEPTH``."""
+def structure_problem(tokens: list[yaml.Token]) -> tuple[Diagnostic | None, bool]:
+    """A diagnostic if collections nest deeper than ``MAX_DEPTH``; and whether any anchor, alias or tag appears."""
     depth = 0
+    special = False
     for token in tokens:
-        if isinstance(token, _OPENERS):
+        kind = type(token)
+        if kind in _OPENERS:
             depth += 1
             if depth > MAX_DEPTH:
-                return _at(token.start_mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
-        elif isinstance(token, _CLOSERS):
+                return _at(token.start_mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels"), special
+        elif kind in _CLOSERS:
             depth -= 1
-    return None
+        elif kind in _SPECIAL:
+            special = True
+    return None, special
 
 
 def expanded_size(node: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
@@ -125,36 +131,41 @@ def parse(text: str) -> ParsedYaml:
     tokens, error = scan_tokens(text)
     if error is not None and _FastLoader is not yaml.SafeLoader:
         tokens, error = scan_tokens(text, yaml.SafeLoader)
-        if error is None:
-            return _compose(text, tokens, yaml.SafeLoader)
-    if error is None:
-        return _compose(text, tokens, _FastLoader)
-    # The parser reads tokens lazily, so it may fail before the scanner's error: report the first failure.
-    # Like yamllint, keep only the tokens that had two successors (its look-ahead) before the scanner failed.
-    result = _compose(text, [], yaml.SafeLoader)
-    result.tokens = tokens[:-2]
-    if not result.problems:
-        result.problems.append(_syntax_problem(error))
-    return result
+    if error is not None:
+        # The parser reads tokens lazily, so it may fail before the scanner's error: report the first failure.
+        # Like yamllint, keep only the tokens that had two successors (its look-ahead) before the scanner failed.
+        result = _compose(text, [], yaml.SafeLoader)
+        result.tokens = tokens[:-2]
+        if not result.problems:
+            result.problems.append(_syntax_problem(error))
+        return result
+    too_deep, special = structure_problem(tokens)
+    if too_deep is not None:
+        return ParsedYaml(tokens=tokens, problems=[too_deep])
+    if not special:
+        try:
+            data, positions = build(tokens)
+            return ParsedYaml(tokens=tokens, data=data, positions=positions)
+        except Unsupported:
+            pass
+    return _compose(text, tokens, _FastLoader)
 
 
 def _compose(text: str, tokens: list[yaml.Token], loader_type: type) -> ParsedYaml:
+    """Parse with PyYAML's composer and constructor (rare YAML, and every error path)."""
     result = ParsedYaml(tokens=tokens)
-    too_deep = nesting_problem(tokens)
-    if too_deep is not None:
-        result.problems.append(too_deep)
-        return result
     loader = loader_type(text)
     try:
-        result.node = loader.get_single_node()
-        if result.node is None:
+        node = loader.get_single_node()
+        if node is None:
             return result
         has_alias = any(isinstance(t, yaml.AliasToken) for t in tokens)
-        if has_alias and expanded_size(result.node) > MAX_EXPANDED_NODES:
+        if has_alias and expanded_size(node) > MAX_EXPANDED_NODES:
             message = f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes"
             result.problems.append(Diagnostic(1, 1, "yaml-bomb", message))
             return result
-        result.data = loader.construct_document(result.node)
+        result.data = loader.construct_document(node)
+        result.positions = Positions.from_node(node)
     except yaml.constructor.ConstructorError as exc:
         result.problems.append(_at(exc.problem_mark, "yaml-tag", f"unsupported value: {exc.problem}"))
     except yaml.YAMLError as exc:
@@ -167,26 +178,3 @@ def _compose(text: str, tokens: list[yaml.Token], loader_type: type) -> ParsedYa
     finally:
         loader.dispose()
     return result
-
-
-def node_at(root: yaml.Node, path: list[str | int]) -> tuple[yaml.Node, yaml.Node | None]:
-    """The node at a JSON path (and its key node when the last step is a mapping key), as deep as it exists."""
-    node, key_node = root, None
-    for step in path:
-        child = _child(node, step)
-        if child is None:
-            break
-        key_node, node = child
-    return node, key_node
-
-
-def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
-    if isinstance(node, yaml.MappingNode):
-        found = None
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == str(step):
-                found = (key, value)  # the last duplicate wins, as in the constructed data
-        return found
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-        return None, node.value[step]
-    return None

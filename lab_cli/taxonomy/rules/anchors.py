@@ -20,12 +20,8 @@ FIXABLE = False
 
 
 def check(source: LintSource) -> Iterator[Problem]:
-    for token in source.tokens:
-        if isinstance(token, yaml.AnchorToken):
-            what = f'anchor "&{token.value}"'
-        elif isinstance(token, yaml.AliasToken):
-            what = f'alias "*{token.value}"'
-        else:
-            continue
+    for index in source.indices(yaml.AnchorToken, yaml.AliasToken):
+        token = source.tokens[index]
+        what = f'anchor "&{token.value}"' if isinstance(token, yaml.AnchorToken) else f'alias "*{token.value}"'
         mark = token.start_mark
         yield Problem(mark.line + 1, mark.column + 1, f"{what}: anchors and aliases are not allowed in taxonomy files")

@@ -20,7 +20,7 @@ FIXABLE = False
 
 def check(source: LintSource) -> Iterator[Problem]:
     text = source.text
-    for previous, token, following in neighbours(source.tokens, (yaml.ValueToken, yaml.KeyToken)):
+    for previous, token, following in neighbours(source, yaml.ValueToken, yaml.KeyToken):
         if isinstance(token, yaml.KeyToken):
             if is_explicit_key(token, text):
                 problem = spaces_after(token, following, most=1, too_many="too many spaces after question mark")

@@ -20,7 +20,7 @@ FIXABLE = False
 
 def check(source: LintSource) -> Iterator[Problem]:
     text = source.text
-    for previous, token, following in neighbours(source.tokens, yaml.FlowEntryToken):
+    for previous, token, following in neighbours(source, yaml.FlowEntryToken):
         mark = token.start_mark
         if previous is not None and previous.end_mark.line < mark.line:
             yield Problem(mark.line + 1, max(1, mark.column), "too many spaces before comma")

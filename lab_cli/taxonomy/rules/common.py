@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from lab_cli.taxonomy.rules.base import Problem
+from lab_cli.taxonomy.rules.base import LintSource, Problem
 
 NO_LIMIT = -1
 
@@ -53,12 +54,12 @@ def spaces_before(
     return None
 
 
-def neighbours(tokens: list[Any], kinds: type | tuple[type, ...]):
-    """Yield ``(previous, token, next)`` for each token of the given kinds."""
+def neighbours(source: LintSource, *kinds: type) -> Iterator[tuple[Any, Any, Any]]:
+    """Yield ``(previous, token, next)`` for each token of the given types."""
+    tokens = source.tokens
     last = len(tokens) - 1
-    for index, token in enumerate(tokens):
-        if isinstance(token, kinds):
-            yield (tokens[index - 1] if index else None), token, (tokens[index + 1] if index < last else None)
+    for index in source.indices(*kinds):
+        yield (tokens[index - 1] if index else None), tokens[index], (tokens[index + 1] if index < last else None)
 
 
 def is_explicit_key(token: Any, text: str) -> bool:
@@ -71,12 +72,12 @@ MAX_SPACES_INSIDE = 1
 """yamllint's relaxed preset allows one space inside braces and brackets."""
 
 
-def inside_spacing(source: Any, opener: type, closer: type, name: str):
+def inside_spacing(source: LintSource, opener: type, closer: type, name: str):
     """Problems with the spaces just inside a flow collection's delimiters (braces or brackets)."""
     text = source.text
     if opener is None or ("{" not in text and "[" not in text):
         return
-    for previous, token, following in neighbours(source.tokens, (opener, closer)):
+    for previous, token, following in neighbours(source, opener, closer):
         if isinstance(token, opener):
             empty = isinstance(following, closer)
             problem = spaces_after(

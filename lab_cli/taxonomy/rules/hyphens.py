@@ -19,7 +19,7 @@ FIXABLE = False
 
 
 def check(source: LintSource) -> Iterator[Problem]:
-    for _, token, following in neighbours(source.tokens, yaml.BlockEntryToken):
+    for _, token, following in neighbours(source, yaml.BlockEntryToken):
         problem = spaces_after(token, following, most=1, too_many="too many spaces after hyphen")
         if problem:
             yield problem

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -35,23 +34,39 @@ FIXABLE = False
 
 ROOT, BLOCK_MAP, FLOW_MAP, BLOCK_SEQ, FLOW_SEQ, ENTRY, KEY, VALUE = range(8)
 
-_INVISIBLE = (yaml.StreamStartToken, yaml.StreamEndToken, yaml.BlockEndToken)
+_INVISIBLE = frozenset({yaml.StreamStartToken, yaml.StreamEndToken, yaml.BlockEndToken})
 _FLOW_END = (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 _NO_VALUE_AFTER = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken, yaml.KeyToken)
 _PROPERTY = (yaml.AnchorToken, yaml.TagToken)
+_OPENS = frozenset(
+    {
+        yaml.BlockMappingStartToken,
+        yaml.FlowMappingStartToken,
+        yaml.FlowSequenceStartToken,
+        yaml.BlockSequenceStartToken,
+        yaml.BlockEntryToken,
+        yaml.KeyToken,
+        yaml.ValueToken,
+    }
+)
+_CLOSES = frozenset({yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken})
 
 
 class _Unexpected(Exception):
     """A token sequence the rule cannot follow; reported once, then the rule stops."""
 
 
-@dataclass
 class _Frame:
-    kind: int
-    indent: int
-    line_indent: int | None = None
-    explicit_key: bool = False
-    implicit_sequence: bool = False
+    __slots__ = ("explicit_key", "implicit_sequence", "indent", "kind", "line_indent")
+
+    def __init__(
+        self, kind: int, indent: int, line_indent: int = 0, explicit_key: bool = False, implicit_sequence: bool = False
+    ) -> None:
+        self.kind = kind
+        self.indent = indent
+        self.line_indent = line_indent
+        self.explicit_key = explicit_key
+        self.implicit_sequence = implicit_sequence
 
 
 class _Indentation:
@@ -81,17 +96,18 @@ class _Indentation:
         return end_line
 
     def visit(self, token: Any, previous: Any, following: Any, after_next: Any) -> Problem | None:
-        visible = not isinstance(token, _INVISIBLE) and not (isinstance(token, yaml.ScalarToken) and token.value == "")
-        first_in_line = visible and token.start_mark.line + 1 > self.current_line
+        kind = type(token)
         problem = None
-        if first_in_line:
-            problem = self.check_position(token)
-        if visible:
-            self.current_line = self.real_end_line(token)
-            if first_in_line:
-                self.current_line_indent = token.start_mark.column
-        self.open(token, previous, following, after_next)
-        self.close(token, following)
+        if kind not in _INVISIBLE and not (kind is yaml.ScalarToken and token.value == ""):
+            start = token.start_mark
+            if start.line + 1 > self.current_line:
+                problem = self.check_position(token)
+                self.current_line_indent = start.column
+            self.current_line = self.real_end_line(token) if kind is yaml.ScalarToken else token.end_mark.line + 1
+        if kind in _OPENS:
+            self.open(token, previous, following, after_next)
+        if kind in _CLOSES or self.stack[-1].kind in (ENTRY, VALUE, KEY):
+            self.close(token, following)
         return problem
 
     def check_position(self, token: Any) -> Problem | None:

@@ -22,20 +22,25 @@ _SEQUENCE_START = (yaml.BlockSequenceStartToken, yaml.FlowSequenceStartToken)
 _END = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
+_STRUCTURE = (*_MAPPING_START, *_SEQUENCE_START, *_END, yaml.KeyToken)
+
+
 def check(source: LintSource) -> Iterator[Problem]:
     stack: list[set[str] | None] = []  # one entry per open collection: its keys, or None for a sequence
     tokens = source.tokens
-    for index, token in enumerate(tokens):
-        if isinstance(token, _MAPPING_START):
+    for index in source.indices(*_STRUCTURE):
+        token = tokens[index]
+        kind = type(token)
+        if kind in _MAPPING_START:
             stack.append(set())
-        elif isinstance(token, _SEQUENCE_START):
+        elif kind in _SEQUENCE_START:
             stack.append(None)
-        elif isinstance(token, _END):
+        elif kind in _END:
             if stack:
                 stack.pop()
-        elif isinstance(token, yaml.KeyToken) and stack and stack[-1] is not None:
+        elif stack and stack[-1] is not None:
             following = tokens[index + 1] if index + 1 < len(tokens) else None
-            if not isinstance(following, yaml.ScalarToken):
+            if type(following) is not yaml.ScalarToken:
                 continue
             key = following.value
             if key in stack[-1] and key != "<<":

@@ -20,6 +20,8 @@ _TRAILING = re.compile(r"[^\S\n]+$", re.MULTILINE)
 
 def check(source: LintSource) -> Iterator[Problem]:
     text = source.text
+    if not any(marker in text for marker in (" \n", "\t\n", " \r", "\t\r")) and not text.endswith((" ", "\t")):
+        return  # the common case, decided by fast substring searches
     for match in _TRAILING.finditer(text):
         run = match.group()
         if run[0] not in " \t":  # a bare "\r" is a line ending, judged by new-lines
