@@ -129,6 +129,8 @@ def _children(node: yaml.Node) -> Iterator[yaml.Node]:
 def parse(text: str) -> ParsedYaml:
     """Parse one YAML document with positions; every failure becomes a diagnostic, never an exception."""
     tokens, error = scan_tokens(text)
+    if error is not None and "nesting depth" in str(error):  # libyaml's own limit; PyYAML would take minutes
+        return ParsedYaml(tokens=tokens[:-2], problems=[_at(error.problem_mark, "too-deep", "nesting too deep")])
     if error is not None and _FastLoader is not yaml.SafeLoader:
         tokens, error = scan_tokens(text, yaml.SafeLoader)
     if error is not None:
