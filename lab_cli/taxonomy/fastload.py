@@ -21,6 +21,8 @@ Position = tuple[int, int]
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
+_RESOLVABLE_FIRST = frozenset(char for char in Resolver.yaml_implicit_resolvers if char)
+"""First characters for which an implicit type (bool, int, float, null, timestamp…) may apply."""
 
 
 class Unsupported(Exception):
@@ -164,13 +166,22 @@ class _Builder:
         return self.node(child)
 
     def block_mapping(self, path: Path, start: Any) -> dict[Any, Any]:
-        self.positions.values[path] = _at(start)
+        # the hot loop of validation: "key: scalar" pairs are handled inline
+        tokens, values = self.tokens, self.positions.values
+        values[path] = _at(start)
         mapping: dict[Any, Any] = {}
-        while type(self.peek()) is yaml.KeyToken:
+        while type(tokens[self.index]) is yaml.KeyToken:
             self.index += 1
             key, child = self.key(path)
-            self.positions.values.pop(child, None)
-            mapping[key] = self.pair_value(child, (yaml.KeyToken, yaml.BlockEndToken))
+            values.pop(child, None)
+            token = tokens[self.index]
+            following = tokens[self.index + 1] if type(token) is yaml.ValueToken else None
+            if type(following) is yaml.ScalarToken:
+                self.index += 2
+                values[child] = _at(following)
+                mapping[key] = _scalar(following)
+            else:
+                mapping[key] = self.pair_value(child, (yaml.KeyToken, yaml.BlockEndToken))
         self.take(yaml.BlockEndToken)
         return mapping
 
@@ -218,15 +229,16 @@ class _Builder:
 
 def _scalar(token: Any) -> Any:
     """A scalar's value as SafeLoader constructs it."""
-    if not token.plain:
-        return token.value
-    tag = _RESOLVER.resolve(yaml.ScalarNode, token.value, (True, False))
+    value = token.value
+    if not token.plain or (value and value[0] not in _RESOLVABLE_FIRST):
+        return value  # quoted or block scalars, and plain ones no implicit type can match, are strings
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
     if tag == _STR_TAG:
-        return token.value
+        return value
     construct = SafeConstructor.yaml_constructors.get(tag)
     if construct is None:
         raise Unsupported
-    return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, token.value, token.start_mark, token.end_mark))
+    return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, value, token.start_mark, token.end_mark))
 
 
 def build(tokens: list[Any]) -> tuple[Any, Positions]:

@@ -104,7 +104,8 @@ def discover(root: Path, start: Path) -> Iterator[Candidate]:
 
     Hidden folders are skipped and symlinked folders are not entered.
     """
-    pending = [start]
+    prefix = len(os.path.join(str(root), ""))
+    pending = [str(start)]
     found: list[Candidate] = []
     while pending:
         folder = pending.pop()
@@ -113,11 +114,13 @@ def discover(root: Path, start: Path) -> Iterator[Candidate]:
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
-            relative = PurePosixPath(Path(entry.path).relative_to(root).as_posix())
-            if entry.name == LEAF_FILE or (entry.is_file(follow_symlinks=False) and is_misnamed(relative)):
-                found.append(Candidate(Path(entry.path), relative))
+            if name == LEAF_FILE or (name.endswith(_YAML_SUFFIXES) and entry.is_file(follow_symlinks=False)):
+                relative = PurePosixPath(entry.path[prefix:].replace(os.sep, "/"))
+                if name == LEAF_FILE or is_misnamed(relative):
+                    found.append(Candidate(Path(entry.path), relative))
             elif entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
+                pending.append(entry.path)
     yield from sorted(found, key=lambda c: c.relative.parts)

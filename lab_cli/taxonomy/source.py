@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -37,13 +38,9 @@ def is_within(path: Path, root: Path) -> bool:
 def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
     """Read ``path`` as UTF-8 text, refusing symlinks out of ``root``, non-regular files and huge files."""
     try:
-        if path.is_symlink() and not is_within(path, root):
-            return _fail("symlink points outside the taxonomy root; lab does not follow it", "unsafe-path")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return _fail("file does not exist (or is a broken symlink)", "unreadable")
-    except OSError as exc:
-        return _fail(f"cannot open file: {exc.strerror}", "unreadable")
+        fd = _open_inside(path, root)
+    except _Refused as refused:
+        return refused.source
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -51,8 +48,9 @@ def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> S
             return _fail(f"{path.name} is {kind}; a leaf needs a regular qna.yaml file", "not-a-file")
         if info.st_size > max_bytes:
             return _fail(f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit", "file-too-large")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(max_bytes + 1)
+        data = _read_up_to(fd, min(info.st_size, max_bytes) + 1)
+        if len(data) > info.st_size:  # the file grew since fstat: read on, still within the limit
+            data += _read_up_to(fd, max_bytes + 1 - len(data))
     except OSError as exc:
         return _fail(f"cannot read file: {exc.strerror}", "unreadable")
     finally:
@@ -60,6 +58,45 @@ def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> S
     if len(data) > max_bytes:
         return _fail(f"file grew past the {max_bytes:,}-byte limit while being read", "file-too-large")
     return decode(data)
+
+
+class _Refused(Exception):
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+
+
+def _open_inside(path: Path, root: Path) -> int:
+    """Open for reading without blocking; a symlink is followed only when it stays inside ``root``."""
+    flags = os.O_RDONLY | os.O_NONBLOCK
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW)  # one syscall in the common case: no lstat first
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:  # ELOOP: the file is a symlink
+            raise _Refused(_open_failure(exc)) from exc
+    if not is_within(path, root):
+        raise _Refused(_fail("symlink points outside the taxonomy root; lab does not follow it", "unsafe-path"))
+    try:
+        return os.open(path, flags)
+    except OSError as exc:
+        raise _Refused(_open_failure(exc)) from exc
+
+
+def _open_failure(exc: OSError) -> SourceText:
+    if exc.errno == errno.ENOENT:
+        return _fail("file does not exist (or is a broken symlink)", "unreadable")
+    return _fail(f"cannot open file: {exc.strerror}", "unreadable")
+
+
+def _read_up_to(fd: int, limit: int) -> bytes:
+    """Read at most ``limit`` bytes (sized to the file, not to the limit: no 2 MiB buffer per small file)."""
+    chunks, remaining = [], limit
+    while remaining > 0:
+        chunk = os.read(fd, remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def decode(data: bytes) -> SourceText:

@@ -14,7 +14,7 @@ from typing import Any
 from lab_cli.errors import UsageError
 from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy import schema
-from lab_cli.taxonomy.diagnostics import FileReport, ValidationResult
+from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, ValidationResult
 from lab_cli.taxonomy.fastload import Positions
 from lab_cli.taxonomy.lint import lint
 from lab_cli.taxonomy.rules import LintSource
@@ -50,12 +50,23 @@ def check_text(source: SourceText, relative: PurePosixPath, display_path: str, a
     version = leaves.schema_version(parsed.data) if parsed.ok else None
     linted_as_reference = isinstance(version, int) and not isinstance(version, bool) and version > 1
     lint_source = LintSource(text, report.lines, parsed.tokens, source.had_bom)
-    report.diagnostics.extend(lint(lint_source, demote=parsed.ok and not linted_as_reference))
+    findings = lint(lint_source, demote=parsed.ok and not linted_as_reference)
     if not parsed.ok:
+        report.diagnostics.extend(absorb_into_syntax_error(findings, parsed.problems[0]))
         report.diagnostics.extend(parsed.problems)
         return report
+    report.diagnostics.extend(findings)
     _check_data(report, parsed.data, parsed.positions, relative, version, attribution)
     return report
+
+
+def absorb_into_syntax_error(findings: list[Diagnostic], syntax: Diagnostic) -> list[Diagnostic]:
+    """Drop the first lint finding at or after a syntax error, as yamllint does (it is usually the same fault)."""
+    ordered = sorted(findings)
+    for index, finding in enumerate(ordered):
+        if syntax.line <= finding.line and syntax.column <= finding.column:
+            return ordered[:index] + ordered[index + 1 :]
+    return ordered
 
 
 def _check_data(
@@ -88,11 +99,13 @@ def attribution_beside(path: Path, root: Path) -> Attribution:
     return Attribution(bool(source.text.strip()))
 
 
-def check_file(path: Path, root: Path, display_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> FileReport:
-    """Validate one file on disk."""
-    relative = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
-    report = check_text(read_source(path, root, max_bytes), relative, display_path, attribution_beside(path, root))
-    return report
+def check_file(
+    path: Path, root: Path, display_path: str, max_bytes: int = DEFAULT_MAX_BYTES, relative: PurePosixPath | None = None
+) -> FileReport:
+    """Validate one file on disk (``relative``: its path from ``root``, computed when not given)."""
+    if relative is None:
+        relative = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
+    return check_text(read_source(path, root, max_bytes), relative, display_path, attribution_beside(path, root))
 
 
 def find_root(start: Path) -> Path:
@@ -112,13 +125,14 @@ class Selected:
     root: Path
     shown: str
     inside_root: bool = True
+    relative: PurePosixPath | None = None
 
 
 def collect(paths: Sequence[Path]) -> list[Selected]:
     """The files to validate for the given paths, each file once."""
     if not paths:
         root = find_root(Path.cwd())
-        return [Selected(c.path, root, c.relative.as_posix()) for c in leaves.discover(root, root)]
+        return [Selected(c.path, root, c.relative.as_posix(), relative=c.relative) for c in leaves.discover(root, root)]
     selected: dict[Path, Selected] = {}
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -128,7 +142,7 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
         if given.is_dir() and not given.is_symlink():
             for candidate in leaves.discover(root, absolute):  # discovery never enters symlinked folders
                 shown = os.path.join(given, os.path.relpath(candidate.path, absolute))
-                selected.setdefault(candidate.path, Selected(candidate.path, root, shown))
+                selected.setdefault(candidate.path, Selected(candidate.path, root, shown, relative=candidate.relative))
             continue
         if given.name == leaves.ATTRIBUTION_FILE:  # pre-commit passes changed attribution files: judge their leaf
             absolute, given = absolute.parent / leaves.LEAF_FILE, given.parent / leaves.LEAF_FILE
@@ -148,7 +162,7 @@ def validate_paths(
     reports = []
     for index, item in enumerate(files, start=1):
         if item.inside_root:
-            report = check_file(item.path, item.root, item.shown, max_bytes)
+            report = check_file(item.path, item.root, item.shown, max_bytes, item.relative)
         else:
             report = FileReport(path=item.shown, leaf=item.shown)
             report.add(1, 1, "unsafe-path", "file lies outside the taxonomy root (through a symlinked folder)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
 from typing import Any
 
 import yaml
@@ -35,7 +36,8 @@ _OPENERS = (
     yaml.FlowSequenceStartToken,
 )
 _CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
-_SPECIAL = (yaml.AnchorToken, yaml.AliasToken, yaml.TagToken)
+_SPECIAL = frozenset({yaml.AnchorToken, yaml.AliasToken, yaml.TagToken})
+_DEPTH_CHANGE = {kind: 1 for kind in _OPENERS} | {kind: -1 for kind in _CLOSERS}
 
 
 @dataclass
@@ -69,33 +71,46 @@ def _syntax_problem(exc: yaml.YAMLError) -> Diagnostic:
 
 
 def scan_tokens(text: str, loader: type = _FastLoader) -> tuple[list[yaml.Token], yaml.YAMLError | None]:
-    """All tokens of ``text``, up to the first scanner error if there is one."""
-    tokens: list[yaml.Token] = []
+    """All tokens of ``text``, or none and the scanner's error (see ``lookahead_tokens`` for that case)."""
     scanner = loader(text)
     try:
-        while (token := scanner.get_token()) is not None:
-            tokens.append(token)
+        return list(iter(scanner.get_token, None)), None  # iterated from C: no Python loop per token
     except yaml.YAMLError as exc:
-        return tokens, exc
+        return [], exc
     finally:
         scanner.dispose()
-    return tokens, None
+
+
+def lookahead_tokens(text: str) -> list[yaml.Token]:
+    """The tokens yamllint lints in a file the scanner rejects: each one whose two successors were scanned.
+
+    Only used on the error path, where matching the reference's findings matters more than speed.
+    """
+    scanner = yaml.SafeLoader(text)
+    seen: list[yaml.Token] = []
+    try:
+        current = scanner.get_token()
+        while current is not None:
+            following = scanner.get_token()
+            if scanner.check_token():
+                scanner.peek_token()
+            seen.append(current)
+            current = following
+    except yaml.YAMLError:
+        pass
+    finally:
+        scanner.dispose()
+    return seen
 
 
 def structure_problem(tokens: list[yaml.Token]) -> tuple[Diagnostic | None, bool]:
     """A diagnostic if collections nest deeper than ``MAX_DEPTH``; and whether any anchor, alias or tag appears."""
-    depth = 0
-    special = False
-    for token in tokens:
-        kind = type(token)
-        if kind in _OPENERS:
-            depth += 1
-            if depth > MAX_DEPTH:
-                return _at(token.start_mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels"), special
-        elif kind in _CLOSERS:
-            depth -= 1
-        elif kind in _SPECIAL:
-            special = True
+    kinds = list(map(type, tokens))
+    special = not _SPECIAL.isdisjoint(kinds)
+    depths = list(accumulate(map(_DEPTH_CHANGE.get, kinds, repeat(0))))  # computed in C, not per token in Python
+    if depths and max(depths) > MAX_DEPTH:
+        token = tokens[depths.index(MAX_DEPTH + 1)]
+        return _at(token.start_mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels"), special
     return None, special
 
 
@@ -130,14 +145,13 @@ def parse(text: str) -> ParsedYaml:
     """Parse one YAML document with positions; every failure becomes a diagnostic, never an exception."""
     tokens, error = scan_tokens(text)
     if error is not None and "nesting depth" in str(error):  # libyaml's own limit; PyYAML would take minutes
-        return ParsedYaml(tokens=tokens[:-2], problems=[_at(error.problem_mark, "too-deep", "nesting too deep")])
+        return ParsedYaml(problems=[_at(error.problem_mark, "too-deep", "nesting too deep")])
     if error is not None and _FastLoader is not yaml.SafeLoader:
         tokens, error = scan_tokens(text, yaml.SafeLoader)
     if error is not None:
         # The parser reads tokens lazily, so it may fail before the scanner's error: report the first failure.
-        # Like yamllint, keep only the tokens that had two successors (its look-ahead) before the scanner failed.
         result = _compose(text, [], yaml.SafeLoader)
-        result.tokens = tokens[:-2]
+        result.tokens = lookahead_tokens(text)
         if not result.problems:
             result.problems.append(_syntax_problem(error))
         return result

@@ -23,14 +23,24 @@ class LintSource:
     lines: list[str]
     tokens: list[Any]
     had_bom: bool = False
-    _by_kind: dict[type, list[int]] | None = field(default=None, repr=False)
+    _kinds: list[type] | None = field(default=None, repr=False)
+    _present: frozenset[type] | None = field(default=None, repr=False)
+
+    @property
+    def kinds(self) -> list[type]:
+        """The type of each token, computed once per file."""
+        if self._kinds is None:
+            self._kinds = list(map(type, self.tokens))
+        return self._kinds
 
     def indices(self, *kinds: type) -> list[int]:
-        """Positions in ``tokens`` of the tokens of the given types, in order (indexed once per file)."""
-        if self._by_kind is None:
-            self._by_kind = {}
-            for index, token in enumerate(self.tokens):
-                self._by_kind.setdefault(type(token), []).append(index)
+        """Positions in ``tokens`` of the tokens of the given types, in order."""
+        if self._present is None:
+            self._present = frozenset(self.kinds)
+        if self._present.isdisjoint(kinds):
+            return []  # most rules look for token types a file does not have
         if len(kinds) == 1:
-            return self._by_kind.get(kinds[0], [])
-        return sorted(index for kind in kinds for index in self._by_kind.get(kind, ()))
+            wanted = kinds[0]
+            return [index for index, kind in enumerate(self.kinds) if kind is wanted]
+        wanted_set = frozenset(kinds)
+        return [index for index, kind in enumerate(self.kinds) if kind in wanted_set]

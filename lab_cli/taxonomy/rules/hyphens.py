@@ -19,7 +19,11 @@ FIXABLE = False
 
 
 def check(source: LintSource) -> Iterator[Problem]:
+    text = source.text
     for _, token, following in neighbours(source, yaml.BlockEntryToken):
+        end = token.end_mark.index
+        if not text[end : end + 2].isspace():
+            continue  # "- item": at most one space, decided without the helper
         problem = spaces_after(token, following, most=1, too_many="too many spaces after hyphen")
         if problem:
             yield problem

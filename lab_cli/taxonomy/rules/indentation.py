@@ -34,213 +34,181 @@ FIXABLE = False
 
 ROOT, BLOCK_MAP, FLOW_MAP, BLOCK_SEQ, FLOW_SEQ, ENTRY, KEY, VALUE = range(8)
 
-_INVISIBLE = frozenset({yaml.StreamStartToken, yaml.StreamEndToken, yaml.BlockEndToken})
-_FLOW_END = (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
-_NO_VALUE_AFTER = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken, yaml.KeyToken)
-_PROPERTY = (yaml.AnchorToken, yaml.TagToken)
-_OPENS = frozenset(
-    {
-        yaml.BlockMappingStartToken,
-        yaml.FlowMappingStartToken,
-        yaml.FlowSequenceStartToken,
-        yaml.BlockSequenceStartToken,
-        yaml.BlockEntryToken,
-        yaml.KeyToken,
-        yaml.ValueToken,
-    }
+_SCALAR, _KEY, _VALUE, _ENTRY = yaml.ScalarToken, yaml.KeyToken, yaml.ValueToken, yaml.BlockEntryToken
+_BLOCK_END, _BLOCK_MAP_START, _BLOCK_SEQ_START = (
+    yaml.BlockEndToken,
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
 )
-_CLOSES = frozenset({yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken})
+_FLOW_SEQ_END, _FLOW_MAP_END = yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken
+_FLOW_STARTS = {yaml.FlowMappingStartToken: FLOW_MAP, yaml.FlowSequenceStartToken: FLOW_SEQ}
+_INVISIBLE = frozenset({yaml.StreamStartToken, yaml.StreamEndToken, yaml.BlockEndToken})
+_FLOW_END = frozenset({_FLOW_SEQ_END, _FLOW_MAP_END})
+_PROPERTY = frozenset({yaml.AnchorToken, yaml.TagToken})
+_NO_VALUE_AFTER = frozenset({_BLOCK_END, _FLOW_MAP_END, _FLOW_SEQ_END, _KEY})
+_ENTRY_ENDERS = frozenset({_ENTRY, _BLOCK_END})
+_CLOSES = frozenset({_FLOW_SEQ_END, _FLOW_MAP_END, _BLOCK_END})
+_SEQUENCE_STARTS = frozenset({_BLOCK_SEQ_START, _ENTRY})
+_OPEN_ONLY_ON_TOP = (ENTRY, VALUE, KEY)
 
 
 class _Unexpected(Exception):
     """A token sequence the rule cannot follow; reported once, then the rule stops."""
 
 
-class _Frame:
-    __slots__ = ("explicit_key", "implicit_sequence", "indent", "kind", "line_indent")
-
-    def __init__(
-        self, kind: int, indent: int, line_indent: int = 0, explicit_key: bool = False, implicit_sequence: bool = False
-    ) -> None:
-        self.kind = kind
-        self.indent = indent
-        self.line_indent = line_indent
-        self.explicit_key = explicit_key
-        self.implicit_sequence = implicit_sequence
-
-
-class _Indentation:
-    """Walks the tokens keeping a stack of open collections and the indentation each expects."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.stack = [_Frame(ROOT, 0)]
-        self.current_line = -1
-        self.current_line_indent = 0
-        self.spaces: int | None = None  # learned from the first indented child
-        self.indent_sequences: bool | None = None  # learned from the first sequence under a key
-
-    def detect(self, base: int, following: Any) -> int:
-        if self.spaces is None:
-            self.spaces = following.start_mark.column - base
-        return base + self.spaces
-
-    def real_end_line(self, token: Any) -> int:
-        end_line = token.end_mark.line + 1
-        if isinstance(token, yaml.ScalarToken):
-            position = token.end_mark.index - 1
-            while position >= token.start_mark.index - 1 and self.text[position] in string.whitespace:
-                if self.text[position] == "\n":
-                    end_line -= 1
-                position -= 1
-        return end_line
-
-    def visit(self, token: Any, previous: Any, following: Any, after_next: Any) -> Problem | None:
-        kind = type(token)
-        problem = None
-        if kind not in _INVISIBLE and not (kind is yaml.ScalarToken and token.value == ""):
-            start = token.start_mark
-            if start.line + 1 > self.current_line:
-                problem = self.check_position(token)
-                self.current_line_indent = start.column
-            self.current_line = self.real_end_line(token) if kind is yaml.ScalarToken else token.end_mark.line + 1
-        if kind in _OPENS:
-            self.open(token, previous, following, after_next)
-        if kind in _CLOSES or self.stack[-1].kind in (ENTRY, VALUE, KEY):
-            self.close(token, following)
-        return problem
-
-    def check_position(self, token: Any) -> Problem | None:
-        found = token.start_mark.column
-        top = self.stack[-1]
-        expected = top.indent
-        if isinstance(token, _FLOW_END):
-            expected = top.line_indent
-        elif top.kind == KEY and top.explicit_key and not isinstance(token, yaml.ValueToken):
-            expected = self.detect(expected, token)
-        if found == expected:
-            return None
-        if expected < 0:
-            message = f"wrong indentation: expected at least {found + 1}"
-        else:
-            message = f"wrong indentation: expected {expected} but found {found}"
-        return Problem(token.start_mark.line + 1, found + 1, message)
-
-    def open(self, token: Any, previous: Any, following: Any, after_next: Any) -> None:
-        if isinstance(token, yaml.BlockMappingStartToken):
-            self.require(isinstance(following, yaml.KeyToken) and following.start_mark.line == token.start_mark.line)
-            self.stack.append(_Frame(BLOCK_MAP, token.start_mark.column))
-        elif isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
-            kind = FLOW_MAP if isinstance(token, yaml.FlowMappingStartToken) else FLOW_SEQ
-            if following.start_mark.line == token.start_mark.line:
-                indent = following.start_mark.column
-            else:
-                indent = self.detect(self.current_line_indent, following)
-            self.stack.append(_Frame(kind, indent, line_indent=self.current_line_indent))
-        elif isinstance(token, yaml.BlockSequenceStartToken):
-            self.require(
-                isinstance(following, yaml.BlockEntryToken) and following.start_mark.line == token.start_mark.line
-            )
-            self.stack.append(_Frame(BLOCK_SEQ, token.start_mark.column))
-        elif isinstance(token, yaml.BlockEntryToken):
-            self.open_entry(token, following)
-        elif isinstance(token, yaml.KeyToken):
-            self.stack.append(_Frame(KEY, self.stack[-1].indent, explicit_key=is_explicit_key(token, self.text)))
-        elif isinstance(token, yaml.ValueToken):
-            self.open_value(previous, following, after_next)
-
-    def open_entry(self, token: Any, following: Any) -> None:
-        if isinstance(following, (yaml.BlockEntryToken, yaml.BlockEndToken)):
-            return  # an empty entry
-        if self.stack[-1].kind != BLOCK_SEQ:  # a sequence flush with its key gets no start token
-            self.stack.append(_Frame(BLOCK_SEQ, token.start_mark.column, implicit_sequence=True))
-        if following.start_mark.line == token.end_mark.line or following.start_mark.column == token.start_mark.column:
-            indent = following.start_mark.column
-        else:
-            indent = self.detect(token.start_mark.column, following)
-        self.stack.append(_Frame(ENTRY, indent))
-
-    def open_value(self, previous: Any, following: Any, after_next: Any) -> None:
-        key = self.stack[-1]
-        self.require(key.kind == KEY)
-        if (
-            isinstance(following, _PROPERTY)
-            and following.start_mark.line == previous.start_mark.line
-            and following.start_mark.line < after_next.start_mark.line
-        ):
-            following = after_next  # "key: &anchor" or "key: !!tag" with the value on the next line
-        if isinstance(following, _NO_VALUE_AFTER):
-            return
-        if key.explicit_key:
-            indent = self.detect(key.indent, following)
-        elif following.start_mark.line == previous.start_mark.line:
-            indent = following.start_mark.column
-        elif isinstance(following, (yaml.BlockSequenceStartToken, yaml.BlockEntryToken)):
-            flush = following.start_mark.column == key.indent
-            if self.indent_sequences is None:  # the first sequence under a key decides for the file
-                self.indent_sequences = not flush
-                indent = key.indent if flush else self.detect(key.indent, following)
-            elif not self.indent_sequences:
-                indent = key.indent
-            elif flush and self.spaces is None:
-                indent = -1  # should be indented, by a width not known yet
-            else:
-                indent = self.detect(key.indent, following)
-        else:
-            indent = self.detect(key.indent, following)
-        self.stack.append(_Frame(VALUE, indent))
-
-    def close(self, token: Any, following: Any) -> None:
-        consumed = False
-        while True:
-            top = self.stack[-1]
-            if not consumed and (
-                (top.kind == FLOW_SEQ and isinstance(token, yaml.FlowSequenceEndToken))
-                or (top.kind == FLOW_MAP and isinstance(token, yaml.FlowMappingEndToken))
-                or (
-                    top.kind in (BLOCK_MAP, BLOCK_SEQ)
-                    and isinstance(token, yaml.BlockEndToken)
-                    and not top.implicit_sequence
-                )
-            ):
-                self.stack.pop()
-                consumed = True
-            elif (
-                top.kind == ENTRY
-                and not isinstance(token, (yaml.BlockEntryToken, *_PROPERTY))
-                and self.stack[-2].implicit_sequence
-                and not isinstance(following, yaml.BlockEntryToken)
-            ):
-                del self.stack[-2:]
-            elif top.kind == ENTRY and isinstance(following, (yaml.BlockEntryToken, yaml.BlockEndToken)):
-                self.stack.pop()
-            elif top.kind == VALUE and not isinstance(token, (yaml.ValueToken, *_PROPERTY)):
-                self.require(self.stack[-2].kind == KEY)
-                del self.stack[-2:]
-            elif top.kind == KEY and isinstance(following, _NO_VALUE_AFTER):
-                self.stack.pop()  # a key without a value
-            else:
-                return
-
-    @staticmethod
-    def require(condition: bool) -> None:
-        if not condition:
-            raise _Unexpected
-
-
 def check(source: LintSource) -> Iterator[Problem]:
-    tokens = source.tokens
-    state = _Indentation(source.text)
+    """Walk the tokens once, keeping a stack of open collections and the column each expects.
+
+    A stack frame is a tuple ``(kind, indent, line_indent, explicit_key, implicit_sequence)``. The width of
+    one level (``spaces``) and whether sequences under keys are indented are learned from their first use.
+    The loop is written flat on purpose: it runs once per token of every validated file.
+    """
+    text, tokens = source.text, source.tokens
+    kinds = source.kinds
     count = len(tokens)
-    for index, token in enumerate(tokens):
-        previous = tokens[index - 1] if index else None
+    stack: list[tuple[int, int, int, bool, bool]] = [(ROOT, 0, 0, False, False)]
+    current_line, current_line_indent = -1, 0
+    learned: dict[str, Any] = {"spaces": None, "indent_sequences": None}
+
+    def detect(base: int, following: Any) -> int:
+        if learned["spaces"] is None:
+            learned["spaces"] = following.start_mark.column - base
+        return base + learned["spaces"]
+
+    for index in range(count):
+        token, kind = tokens[index], kinds[index]
         following = tokens[index + 1] if index + 1 < count else None
-        after_next = tokens[index + 2] if index + 2 < count else None
         try:
-            problem = state.visit(token, previous, following, after_next)
-        except (_Unexpected, IndexError, AttributeError):
-            mark = token.start_mark
-            yield Problem(mark.line + 1, mark.column + 1, "cannot infer indentation: unexpected token")
+            if kind not in _INVISIBLE and not (kind is _SCALAR and token.value == ""):
+                start = token.start_mark
+                if start.line + 1 > current_line:  # first token on its line: is it where it should be?
+                    found, top = start.column, stack[-1]
+                    expected = top[1]
+                    if kind in _FLOW_END:
+                        expected = top[2]
+                    elif top[0] == KEY and top[3] and kind is not _VALUE:
+                        expected = detect(expected, token)
+                    if found != expected:
+                        yield _wrong(start.line + 1, found, expected)
+                    current_line_indent = found
+                end = token.end_mark
+                if kind is _SCALAR and text[end.index - 1 : end.index].isspace():
+                    current_line = _real_end_line(text, token)  # trailing line breaks: end mark is past the text
+                else:
+                    current_line = end.line + 1
+            if kind is _SCALAR:
+                pass  # the most common token opens nothing
+            elif kind is _KEY:
+                explicit = is_explicit_key(token, text)
+                stack.append((KEY, stack[-1][1], 0, explicit, False))
+            elif kind is _VALUE:
+                value = _value_frame(stack[-1], tokens, index, detect, learned)
+                if value is not None:
+                    stack.append(value)
+            elif kind is _ENTRY:
+                if type(following) not in _ENTRY_ENDERS:
+                    if stack[-1][0] != BLOCK_SEQ:  # a sequence flush with its key gets no start token
+                        stack.append((BLOCK_SEQ, token.start_mark.column, 0, False, True))
+                    column = following.start_mark.column
+                    if following.start_mark.line == token.end_mark.line or column == token.start_mark.column:
+                        stack.append((ENTRY, column, 0, False, False))
+                    else:
+                        stack.append((ENTRY, detect(token.start_mark.column, following), 0, False, False))
+            elif kind is _BLOCK_MAP_START or kind is _BLOCK_SEQ_START:
+                needed = _KEY if kind is _BLOCK_MAP_START else _ENTRY
+                if type(following) is not needed or following.start_mark.line != token.start_mark.line:
+                    raise _Unexpected
+                stack.append((BLOCK_MAP if needed is _KEY else BLOCK_SEQ, token.start_mark.column, 0, False, False))
+            elif kind in _FLOW_STARTS:
+                if following.start_mark.line == token.start_mark.line:
+                    indent = following.start_mark.column
+                else:
+                    indent = detect(current_line_indent, following)
+                stack.append((_FLOW_STARTS[kind], indent, current_line_indent, False, False))
+            if kind in _CLOSES or stack[-1][0] in _OPEN_ONLY_ON_TOP:
+                _close(stack, kind, type(following))
+        except _Unexpected:
+            yield Problem(
+                token.start_mark.line + 1, token.start_mark.column + 1, "cannot infer indentation: unexpected token"
+            )
             return
-        if problem:
-            yield problem
+        except (AttributeError, IndexError):
+            return  # the look-ahead ran out: a stream cut short by a syntax error
+
+
+def _wrong(line: int, found: int, expected: int) -> Problem:
+    if expected < 0:
+        return Problem(line, found + 1, f"wrong indentation: expected at least {found + 1}")
+    return Problem(line, found + 1, f"wrong indentation: expected {expected} but found {found}")
+
+
+def _real_end_line(text: str, token: Any) -> int:
+    """The line a scalar really ends on: its end mark may sit on a later line after trailing breaks."""
+    end = token.end_mark
+    position = end.index - 1
+    end_line = end.line + 1
+    first = token.start_mark.index - 1
+    while position >= first and text[position] in string.whitespace:
+        if text[position] == "\n":
+            end_line -= 1
+        position -= 1
+    return end_line
+
+
+def _value_frame(key: tuple, tokens: list[Any], index: int, detect: Any, learned: dict[str, Any]) -> tuple | None:
+    """The frame a mapping value opens, or None for an empty value."""
+    if key[0] != KEY:
+        raise _Unexpected
+    previous, following = tokens[index - 1], tokens[index + 1]
+    if (
+        type(following) in _PROPERTY
+        and following.start_mark.line == previous.start_mark.line
+        and following.start_mark.line < tokens[index + 2].start_mark.line
+    ):
+        following = tokens[index + 2]  # "key: &anchor" or "key: !!tag" with the value on the next line
+    if type(following) in _NO_VALUE_AFTER:
+        return None
+    if key[3]:
+        indent = detect(key[1], following)
+    elif following.start_mark.line == previous.start_mark.line:
+        indent = following.start_mark.column
+    elif type(following) in _SEQUENCE_STARTS:
+        flush = following.start_mark.column == key[1]
+        if learned["indent_sequences"] is None:  # the first sequence under a key decides for the file
+            learned["indent_sequences"] = not flush
+            indent = key[1] if flush else detect(key[1], following)
+        elif not learned["indent_sequences"]:
+            indent = key[1]
+        elif flush and learned["spaces"] is None:
+            indent = -1  # should be indented, by a width not known yet
+        else:
+            indent = detect(key[1], following)
+    else:
+        indent = detect(key[1], following)
+    return (VALUE, indent, 0, False, False)
+
+
+def _close(stack: list[tuple], kind: type, following: type) -> None:
+    """Pop the frames that ``kind`` (followed by a token of type ``following``) ends."""
+    consumed = False
+    while True:
+        top = stack[-1][0]
+        if not consumed and (
+            (top == FLOW_SEQ and kind is _FLOW_SEQ_END)
+            or (top == FLOW_MAP and kind is _FLOW_MAP_END)
+            or (top in (BLOCK_MAP, BLOCK_SEQ) and kind is _BLOCK_END and not stack[-1][4])
+        ):
+            stack.pop()
+            consumed = True
+        elif top == ENTRY and kind is not _ENTRY and kind not in _PROPERTY and stack[-2][4] and following is not _ENTRY:
+            del stack[-2:]
+        elif top == ENTRY and following in _ENTRY_ENDERS:
+            stack.pop()
+        elif top == VALUE and kind is not _VALUE and kind not in _PROPERTY:
+            if stack[-2][0] != KEY:
+                raise _Unexpected
+            del stack[-2:]
+        elif top == KEY and following in _NO_VALUE_AFTER:
+            stack.pop()  # a key without a value
+        else:
+            return

@@ -17,34 +17,30 @@ ID = "key-duplicates"
 SEVERITY = Severity.ERROR
 FIXABLE = False
 
-_MAPPING_START = (yaml.BlockMappingStartToken, yaml.FlowMappingStartToken)
-_SEQUENCE_START = (yaml.BlockSequenceStartToken, yaml.FlowSequenceStartToken)
-_END = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
-
-
-_STRUCTURE = (*_MAPPING_START, *_SEQUENCE_START, *_END, yaml.KeyToken)
+_MAPPING_START = frozenset({yaml.BlockMappingStartToken, yaml.FlowMappingStartToken})
+_SEQUENCE_START = frozenset({yaml.BlockSequenceStartToken, yaml.FlowSequenceStartToken})
+_END = frozenset({yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken})
 
 
 def check(source: LintSource) -> Iterator[Problem]:
     stack: list[set[str] | None] = []  # one entry per open collection: its keys, or None for a sequence
     tokens = source.tokens
-    for index in source.indices(*_STRUCTURE):
-        token = tokens[index]
-        kind = type(token)
-        if kind in _MAPPING_START:
-            stack.append(set())
-        elif kind in _SEQUENCE_START:
-            stack.append(None)
-        elif kind in _END:
-            if stack:
-                stack.pop()
-        elif stack and stack[-1] is not None:
-            following = tokens[index + 1] if index + 1 < len(tokens) else None
-            if type(following) is not yaml.ScalarToken:
+    last = len(tokens) - 1
+    for index, kind in enumerate(source.kinds):
+        if kind is yaml.KeyToken:
+            keys = stack[-1] if stack else None
+            following = tokens[index + 1] if index < last else None
+            if keys is None or type(following) is not yaml.ScalarToken:
                 continue
             key = following.value
-            if key in stack[-1] and key != "<<":
+            if key in keys and key != "<<":
                 mark = following.start_mark
                 yield Problem(mark.line + 1, mark.column + 1, f'duplication of key "{key}" in mapping')
             else:
-                stack[-1].add(key)
+                keys.add(key)
+        elif kind in _MAPPING_START:
+            stack.append(set())
+        elif kind in _SEQUENCE_START:
+            stack.append(None)
+        elif kind in _END and stack:
+            stack.pop()
