@@ -106,7 +106,7 @@ def discover(root: Path, start: Path) -> Iterator[Candidate]:
     """
     prefix = len(os.path.join(str(root), ""))
     pending = [str(start)]
-    found: list[Candidate] = []
+    found: list[tuple[str, str]] = []  # (path, path relative to root)
     while pending:
         folder = pending.pop()
         try:
@@ -118,9 +118,11 @@ def discover(root: Path, start: Path) -> Iterator[Candidate]:
             if name.startswith("."):
                 continue
             if name == LEAF_FILE or (name.endswith(_YAML_SUFFIXES) and entry.is_file(follow_symlinks=False)):
-                relative = PurePosixPath(entry.path[prefix:].replace(os.sep, "/"))
-                if name == LEAF_FILE or is_misnamed(relative):
-                    found.append(Candidate(Path(entry.path), relative))
+                relative = entry.path[prefix:].replace(os.sep, "/")
+                if name == LEAF_FILE or is_misnamed(PurePosixPath(relative)):
+                    found.append((entry.path, relative))
             elif entry.is_dir(follow_symlinks=False):
                 pending.append(entry.path)
-    yield from sorted(found, key=lambda c: c.relative.parts)
+    found.sort(key=lambda item: item[1].replace("/", "\0"))  # component by component, like sorting path parts
+    for path, relative in found:
+        yield Candidate(Path(path), PurePosixPath(relative))

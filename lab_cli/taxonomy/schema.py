@@ -31,13 +31,66 @@ def _validator(version: int, name: str) -> Draft202012Validator:
 
 
 @functools.cache
-def _fast_check(version: int, name: str) -> Callable[[Any], Any]:
+def _fast_check(version: int, name: str) -> Callable[[Any], None]:
     """A compiled yes/no check of the same schema: valid files (most of them) never reach jsonschema.
 
     jsonschema stays the judge of every file the compiled check rejects, so verdicts and messages are its own.
+    ``uniqueItems`` is checked on cheap fingerprints rather than by fastjsonschema's recursive freezing,
+    which cost as much as the rest of the check.
     """
     schema = {k: v for k, v in load_schema(version, name).items() if k not in ("$schema", "$id")}
-    return fastjsonschema.compile(schema)
+    unique_at: list[tuple[str, ...]] = []
+    compiled = fastjsonschema.compile(_strip_unique_items(schema, (), unique_at))
+
+    def check(data: Any) -> None:
+        compiled(data)
+        for pattern in unique_at:
+            for array in _select(data, pattern):
+                if isinstance(array, list) and len({_fingerprint(item) for item in array}) != len(array):
+                    raise fastjsonschema.JsonSchemaValueException("items may repeat: let jsonschema judge")
+
+    return check
+
+
+def _strip_unique_items(schema: Any, at: tuple[str, ...], found: list[tuple[str, ...]]) -> Any:
+    """A copy of ``schema`` without ``uniqueItems``; where it applied goes to ``found`` ("*": every item)."""
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("uniqueItems"):
+        found.append(at)
+    copy = {key: value for key, value in schema.items() if key != "uniqueItems"}
+    if "properties" in schema:
+        copy["properties"] = {
+            key: _strip_unique_items(value, (*at, key), found) for key, value in schema["properties"].items()
+        }
+    if "items" in schema:
+        copy["items"] = _strip_unique_items(schema["items"], (*at, "*"), found)
+    return copy
+
+
+def _select(data: Any, pattern: tuple[str, ...]) -> Iterator[Any]:
+    """The values of ``data`` at a path pattern ("*" steps into every list item)."""
+    if not pattern:
+        yield data
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*" and isinstance(data, list):
+        for item in data:
+            yield from _select(item, rest)
+    elif isinstance(data, dict) and step in data:
+        yield from _select(data[step], rest)
+
+
+def _fingerprint(item: Any) -> Any:
+    """A hashable summary that equal items share: the item itself, or a dict's string-valued pairs.
+
+    Distinct fingerprints prove the items distinct; a shared one only says "maybe", and jsonschema decides.
+    """
+    if isinstance(item, dict):
+        return frozenset((key, value) for key, value in item.items() if isinstance(value, str))
+    if isinstance(item, str | int | float | bool | None):
+        return (type(item) is bool, item)
+    raise fastjsonschema.JsonSchemaValueException("not a plain value: let jsonschema judge")
 
 
 def validate(data: dict[str, Any], version: Any, name: str, positions: Positions) -> list[Diagnostic]:

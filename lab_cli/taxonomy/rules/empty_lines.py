@@ -20,10 +20,10 @@ MAX_END = 0
 
 
 def check(source: LintSource) -> Iterator[Problem]:
-    text = source.text
-    if text == "\n" or ("\n\n" not in text and "\n\r\n" not in text and not text.startswith(("\n", "\r\n"))):
-        return
-    lines = source.lines
+    text, lines = source.text, source.lines
+    real = lines[:-1] if text.endswith("\n") else lines  # the last element after a final break is no line
+    if text == "\n" or ("" not in real and "\r" not in real):
+        return  # no blank line at all: the common case, decided by list membership in C
     last = len(lines) - 1 if text.endswith("\n") else len(lines)  # the phantom line after a final break
     run_start = None
     for index in range(last + 1):

@@ -5,6 +5,7 @@ Fails: ``-   item``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import yaml
@@ -17,9 +18,13 @@ ID = "hyphens"
 SEVERITY = Severity.WARNING
 FIXABLE = False
 
+_TWO_BLANKS_AFTER_HYPHEN = re.compile(r"-(?=[ \t]{2})")  # a literal first: found at memchr speed
+
 
 def check(source: LintSource) -> Iterator[Problem]:
     text = source.text
+    if _TWO_BLANKS_AFTER_HYPHEN.search(text) is None:
+        return  # never two blanks after a hyphen: nothing to measure
     for _, token, following in neighbours(source, yaml.BlockEntryToken):
         end = token.end_mark.index
         if not text[end : end + 2].isspace():

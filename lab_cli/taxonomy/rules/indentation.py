@@ -75,7 +75,10 @@ def check(source: LintSource) -> Iterator[Problem]:
             learned["spaces"] = following.start_mark.column - base
         return base + learned["spaces"]
 
+    skip_to = 0
     for index in range(count):
+        if index < skip_to:
+            continue
         token, kind = tokens[index], kinds[index]
         following = tokens[index + 1] if index + 1 < count else None
         try:
@@ -99,8 +102,18 @@ def check(source: LintSource) -> Iterator[Problem]:
             if kind is _SCALAR:
                 pass  # the most common token opens nothing
             elif kind is _KEY:
-                explicit = is_explicit_key(token, text)
-                stack.append((KEY, stack[-1][1], 0, explicit, False))
+                value_index = _one_line_pair(tokens, kinds, index)
+                if value_index:  # "key: scalar" on one line opens and closes its frames itself: skip to its end
+                    value = tokens[value_index]
+                    end = value.end_mark
+                    if text[end.index - 1 : end.index].isspace():
+                        current_line = _real_end_line(text, value)
+                    else:
+                        current_line = end.line + 1
+                    skip_to = value_index + 1
+                    kind, following = _SCALAR, (tokens[skip_to] if skip_to < count else None)
+                else:
+                    stack.append((KEY, stack[-1][1], 0, is_explicit_key(token, text), False))
             elif kind is _VALUE:
                 value = _value_frame(stack[-1], tokens, index, detect, learned)
                 if value is not None:
@@ -134,6 +147,20 @@ def check(source: LintSource) -> Iterator[Problem]:
             return
         except (AttributeError, IndexError):
             return  # the look-ahead ran out: a stream cut short by a syntax error
+
+
+def _one_line_pair(tokens: list[Any], kinds: list[type], index: int) -> int:
+    """Index of the value scalar when the key token at ``index`` starts an implicit ``key: scalar`` on one line.
+
+    Such a pair pushes a key and a value frame that its own value scalar pops again, and none of its tokens
+    after the key can be first on a line, so the rule can step over it (0 when the shape is different).
+    """
+    if kinds[index + 1 : index + 4] != [_SCALAR, _VALUE, _SCALAR]:
+        return 0
+    key, key_name, value = tokens[index], tokens[index + 1], tokens[index + 3]
+    if key.start_mark.index != key.end_mark.index or key_name.value == "" or value.value == "":
+        return 0
+    return index + 3 if value.start_mark.line == key_name.start_mark.line else 0
 
 
 def _wrong(line: int, found: int, expected: int) -> Problem:

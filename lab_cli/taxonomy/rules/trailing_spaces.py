@@ -15,13 +15,17 @@ ID = "trailing-spaces"
 SEVERITY = Severity.ERROR
 FIXABLE = True
 
+_BLANKS = frozenset({" ", "\t"})
 _TRAILING = re.compile(r"[^\S\n]+$", re.MULTILINE)
 
 
 def check(source: LintSource) -> Iterator[Problem]:
     text = source.text
-    if not any(marker in text for marker in (" \n", "\t\n", " \r", "\t\r")) and not text.endswith((" ", "\t")):
-        return  # the common case, decided by fast substring searches
+    last_characters = {line[-1:] for line in source.lines}
+    if "\r" in last_characters:  # CRLF lines: look before the carriage return
+        last_characters |= {line[-2:-1] for line in source.lines if line.endswith("\r")}
+    if last_characters.isdisjoint(_BLANKS):
+        return  # the common case, decided from each line's last character
     for match in _TRAILING.finditer(text):
         run = match.group()
         if run[0] not in " \t":  # a bare "\r" is a line ending, judged by new-lines
