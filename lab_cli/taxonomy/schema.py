@@ -6,13 +6,15 @@ import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft202012Validator, ValidationError
 
 from lab_cli.taxonomy.diagnostics import Diagnostic
 from lab_cli.taxonomy.fastload import Positions
+
+if TYPE_CHECKING:  # jsonschema costs ~100 ms to import: only files that fail the compiled check need it
+    from jsonschema import Draft202012Validator, ValidationError
 
 SUPPORTED_VERSIONS = (1, 2, 3)
 KNOWLEDGE, SKILLS = "knowledge", "compositional_skills"
@@ -27,6 +29,8 @@ def load_schema(version: int, name: str) -> dict[str, Any]:
 
 @functools.cache
 def _validator(version: int, name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(version, name))
 
 

@@ -49,7 +49,7 @@ def check_text(source: SourceText, relative: PurePosixPath, display_path: str, a
     parsed = parse(text)
     version = leaves.schema_version(parsed.data) if parsed.ok else None
     linted_as_reference = isinstance(version, int) and not isinstance(version, bool) and version > 1
-    lint_source = LintSource(text, report.lines, parsed.tokens, source.had_bom)
+    lint_source = LintSource(text, report.lines, parsed.tokens, source.had_bom, parsed.checked_tokens)
     findings = lint(lint_source, demote=parsed.ok and not linted_as_reference)
     if not parsed.ok:
         report.diagnostics.extend(absorb_into_syntax_error(findings, parsed.problems[0]))

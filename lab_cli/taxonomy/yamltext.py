@@ -47,6 +47,7 @@ class ParsedYaml:
     tokens: list[yaml.Token] = field(default_factory=list)
     data: Any = None
     positions: Positions = field(default_factory=Positions)
+    checked_tokens: int | None = None  # after a scanner error: how many tokens lint rules judge
     problems: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -62,6 +63,9 @@ def _at(mark: Any, rule: str, message: str) -> Diagnostic:
 
 
 def _syntax_problem(exc: yaml.YAMLError) -> Diagnostic:
+    if isinstance(exc, yaml.composer.ComposerError) and "single document" in str(exc.context):
+        message = "a second YAML document starts here; a qna.yaml holds exactly one"
+        return _at(exc.problem_mark, "multiple-documents", message)
     if isinstance(exc, yaml.MarkedYAMLError):
         message = exc.problem or str(exc)
         if exc.context:
@@ -81,26 +85,26 @@ def scan_tokens(text: str, loader: type = _FastLoader) -> tuple[list[yaml.Token]
         scanner.dispose()
 
 
-def lookahead_tokens(text: str) -> list[yaml.Token]:
-    """The tokens yamllint lints in a file the scanner rejects: each one whose two successors were scanned.
+def lookahead_tokens(text: str) -> tuple[list[yaml.Token], int]:
+    """The tokens yamllint lints in a file the scanner rejects, and how many of them it judges.
 
+    yamllint judges each token whose two successors were scanned; those successors come along as context.
     Only used on the error path, where matching the reference's findings matters more than speed.
     """
     scanner = yaml.SafeLoader(text)
     seen: list[yaml.Token] = []
+    judged = 0
     try:
-        current = scanner.get_token()
-        while current is not None:
-            following = scanner.get_token()
+        while (token := scanner.get_token()) is not None:
+            seen.append(token)
             if scanner.check_token():
                 scanner.peek_token()
-            seen.append(current)
-            current = following
+            judged = len(seen) - 1  # the token before this one now has its two successors
     except yaml.YAMLError:
         pass
     finally:
         scanner.dispose()
-    return seen
+    return seen, judged
 
 
 def structure_problem(tokens: list[yaml.Token]) -> tuple[Diagnostic | None, bool]:
@@ -151,7 +155,7 @@ def parse(text: str) -> ParsedYaml:
     if error is not None:
         # The parser reads tokens lazily, so it may fail before the scanner's error: report the first failure.
         result = _compose(text, [], yaml.SafeLoader)
-        result.tokens = lookahead_tokens(text)
+        result.tokens, result.checked_tokens = lookahead_tokens(text)
         if not result.problems:
             result.problems.append(_syntax_problem(error))
         return result

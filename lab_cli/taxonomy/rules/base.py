@@ -23,8 +23,14 @@ class LintSource:
     lines: list[str]
     tokens: list[Any]
     had_bom: bool = False
+    checked: int | None = None  # lint only the first ``checked`` tokens; the rest are look-ahead context
     _kinds: list[type] | None = field(default=None, repr=False)
     _present: frozenset[type] | None = field(default=None, repr=False)
+
+    @property
+    def checked_count(self) -> int:
+        """How many leading tokens rules judge (all of them unless a syntax error cut the stream short)."""
+        return len(self.tokens) if self.checked is None else self.checked
 
     @property
     def kinds(self) -> list[type]:
@@ -39,8 +45,9 @@ class LintSource:
             self._present = frozenset(self.kinds)
         if self._present.isdisjoint(kinds):
             return []  # most rules look for token types a file does not have
+        judged = self.kinds if self.checked is None else self.kinds[: self.checked]
         if len(kinds) == 1:
             wanted = kinds[0]
-            return [index for index, kind in enumerate(self.kinds) if kind is wanted]
+            return [index for index, kind in enumerate(judged) if kind is wanted]
         wanted_set = frozenset(kinds)
-        return [index for index, kind in enumerate(self.kinds) if kind in wanted_set]
+        return [index for index, kind in enumerate(judged) if kind in wanted_set]

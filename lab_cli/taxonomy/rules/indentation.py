@@ -76,7 +76,7 @@ def check(source: LintSource) -> Iterator[Problem]:
         return base + learned["spaces"]
 
     skip_to = 0
-    for index in range(count):
+    for index in range(source.checked_count):
         if index < skip_to:
             continue
         token, kind = tokens[index], kinds[index]

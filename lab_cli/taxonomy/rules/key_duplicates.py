@@ -26,7 +26,7 @@ def check(source: LintSource) -> Iterator[Problem]:
     stack: list[set[str] | None] = []  # one entry per open collection: its keys, or None for a sequence
     tokens = source.tokens
     last = len(tokens) - 1
-    for index, kind in enumerate(source.kinds):
+    for index, kind in enumerate(source.kinds[: source.checked_count]):
         if kind is yaml.KeyToken:
             keys = stack[-1] if stack else None
             following = tokens[index + 1] if index < last else None
