@@ -5,8 +5,10 @@ One file's problems never stop the others: every failure of a file becomes a dia
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -152,6 +154,22 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
     return list(selected.values())
 
 
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a batch of validations.
+
+    Validation allocates millions of short-lived, acyclic objects (tokens, marks); the collector's passes over
+    them cost about a third of a run, and reference counting frees them all the same.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def validate_paths(
     paths: Sequence[Path],
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -160,15 +178,16 @@ def validate_paths(
     """Validate files and folders (default: the taxonomy around the current folder)."""
     files = collect(paths)
     reports = []
-    for index, item in enumerate(files, start=1):
-        if item.inside_root:
-            report = check_file(item.path, item.root, item.shown, max_bytes, item.relative)
-        else:
-            report = FileReport(path=item.shown, leaf=item.shown)
-            report.add(1, 1, "unsafe-path", "file lies outside the taxonomy root (through a symlinked folder)")
-        reports.append(report)
-        if progress is not None:
-            progress(index, len(files))
+    with collection_paused():
+        for index, item in enumerate(files, start=1):
+            if item.inside_root:
+                report = check_file(item.path, item.root, item.shown, max_bytes, item.relative)
+            else:
+                report = FileReport(path=item.shown, leaf=item.shown)
+                report.add(1, 1, "unsafe-path", "file lies outside the taxonomy root (through a symlinked folder)")
+            reports.append(report)
+            if progress is not None:
+                progress(index, len(files))
     return ValidationResult(reports)
 
 
