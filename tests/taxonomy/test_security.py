@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,17 +123,32 @@ def test_fifo_named_qna_yaml_does_not_block(taxonomy: Path) -> None:
     assert error.rule == "not-a-file"
 
 
-def test_cli_reports_hostile_files_without_traceback(taxonomy: Path) -> None:
+def test_cli_reports_hostile_files_without_traceback(taxonomy: Path, tmp_path: Path) -> None:
     write_leaf(taxonomy, "compositional_skills/bomb", "version: 3\n" + BOMB)
     write_leaf(taxonomy, "compositional_skills/deep", "a: " + "[" * 50_000 + "\n")
     write_leaf(taxonomy, "compositional_skills/tag", "a: !!python/object/apply:os.system ['true']\n")
     write_leaf(taxonomy, "compositional_skills/bytes", b"\x00\x01\x02\xff")
+    with open(write_leaf(taxonomy, "compositional_skills/huge", ""), "wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    (taxonomy / "compositional_skills/folder/qna.yaml").mkdir(parents=True)
+    (tmp_path / "outside.yaml").write_text(skill_text())
+    (taxonomy / "compositional_skills/link").mkdir()
+    (taxonomy / "compositional_skills/link/qna.yaml").symlink_to(tmp_path / "outside.yaml")
     completed = subprocess.run(
-        [sys.executable, "-m", "lab_cli", "validate", str(taxonomy)],
+        [sys.executable, "-m", "lab_cli", "validate", "--format", "json", str(taxonomy)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert completed.returncode == 1
     assert "Traceback" not in completed.stdout + completed.stderr
-    assert completed.stdout.count("qna.yaml") >= 4
+    first_rules = {f["leaf"].rsplit("/", 1)[1]: f["errors"][0]["rule"] for f in json.loads(completed.stdout)["files"]}
+    assert first_rules == {
+        "bomb": "yaml-bomb",
+        "bytes": "encoding",
+        "deep": "too-deep",
+        "folder": "not-a-file",
+        "huge": "file-too-large",
+        "link": "unsafe-path",
+        "tag": "yaml-tag",
+    }
