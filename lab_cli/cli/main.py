@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import validate
+from lab_cli.cli import diff, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -60,6 +60,7 @@ def _command(name: str, function: Callable[..., int], epilog: str = "") -> None:
 
 
 _command("validate", validate.validate, validate.EPILOG)
+_command("diff", diff.diff, diff.EPILOG)
 
 
 def log_dir() -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,7 +32,17 @@ class Attribution:
     problem: str = ""
 
 
-def check_text(source: SourceText, relative: PurePosixPath, display_path: str, attribution: Attribution) -> FileReport:
+DataCheck = Callable[[dict[str, Any], Positions], Iterable[Diagnostic]]
+"""An extra check of a file's parsed data (e.g. the document URL policy of pull-request mode)."""
+
+
+def check_text(
+    source: SourceText,
+    relative: PurePosixPath,
+    display_path: str,
+    attribution: Attribution,
+    extra_checks: Sequence[DataCheck] = (),
+) -> FileReport:
     """Validate one file's decoded text; ``relative`` is its path from the taxonomy root."""
     report = FileReport(path=display_path, leaf=leaves.leaf_name(relative))
     if relative.name != leaves.LEAF_FILE:
@@ -59,6 +69,9 @@ def check_text(source: SourceText, relative: PurePosixPath, display_path: str, a
         return report
     report.diagnostics.extend(findings)
     _check_data(report, parsed.data, parsed.positions, relative, version, attribution)
+    if isinstance(parsed.data, dict):
+        for extra in extra_checks:
+            report.diagnostics.extend(extra(parsed.data, parsed.positions))
     return report
 
 
@@ -102,12 +115,18 @@ def attribution_beside(path: Path, root: Path) -> Attribution:
 
 
 def check_file(
-    path: Path, root: Path, display_path: str, max_bytes: int = DEFAULT_MAX_BYTES, relative: PurePosixPath | None = None
+    path: Path,
+    root: Path,
+    display_path: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    relative: PurePosixPath | None = None,
+    extra_checks: Sequence[DataCheck] = (),
 ) -> FileReport:
     """Validate one file on disk (``relative``: its path from ``root``, computed when not given)."""
     if relative is None:
         relative = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
-    return check_text(read_source(path, root, max_bytes), relative, display_path, attribution_beside(path, root))
+    source = read_source(path, root, max_bytes)
+    return check_text(source, relative, display_path, attribution_beside(path, root), extra_checks)
 
 
 def find_root(start: Path) -> Path:

@@ -1,0 +1,94 @@
+"""``lab diff``: the leaves a branch changed, and their validation."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lab_cli.output import OutputFormat
+from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES
+
+EPILOG = """Examples:
+
+  lab diff                                   # work tree vs the merge-base with origin/main (or main)
+
+  lab diff --base v1.0 --head feature        # two revisions, no work tree
+
+  lab diff --name-only                       # changed leaf paths, for scripts
+
+  lab diff --pr --format github              # a CI job on an untrusted pull request
+
+Exit codes: 0 valid (or nothing changed), 1 a changed leaf is invalid, 2 usage or environment error."""
+
+DIFF_FORMATS = [*OutputFormat, "markdown"]
+
+
+def diff(
+    base: Annotated[
+        str | None, typer.Option(help="Revision to compare with (default: merge-base with upstream).")
+    ] = None,
+    head: Annotated[str | None, typer.Option(help="Revision to judge (default: the work tree).")] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="human, json, github, sarif or markdown (a PR comment).")
+    ] = "human",
+    name_only: Annotated[bool, typer.Option("--name-only", help="Print changed leaf paths only.")] = False,
+    pr: Annotated[bool, typer.Option("--pr/--no-pr", help="Untrusted pull request (default in GitHub Actions).")] = (
+        bool(os.environ.get("GITHUB_ACTIONS"))
+    ),
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    max_bytes: Annotated[int, typer.Option("--max-size", help="Largest file to read, in bytes.")] = DEFAULT_MAX_BYTES,
+    repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
+) -> int:
+    """Show the taxonomy leaves changed since the base (A/M/D/R) and validate every added or changed one."""
+    from lab_cli.cli.validate import emit
+    from lab_cli.config import load_settings
+    from lab_cli.errors import UsageError
+    from lab_cli.gitrepo import WORKTREE, GitRepo
+    from lab_cli.taxonomy.diff import DiffOptions, default_base, diff_taxonomy
+
+    if output_format not in DIFF_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {output_format!r}")
+    repo = GitRepo.find(repo_path.resolve())
+    settings = load_settings(repo.top)
+    head_sha = repo.resolve(head) if head else WORKTREE
+    anchor = head_sha if head else repo.resolve("HEAD")
+    base_sha = repo.resolve(base) if base else default_base(repo, anchor, settings.diff_base)
+    result = diff_taxonomy(repo, base_sha, head_sha, DiffOptions(pr, max_bytes, settings))
+    failed = result.validation.failed(strict)
+    if name_only:
+        for change in result.changes:
+            print(change.leaf)
+    elif output_format == "json":
+        import json
+
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    elif output_format == "markdown":
+        from lab_cli.output.markdown import render
+
+        print(render(result, strict))
+    elif output_format == "human":
+        _print_human(result, strict)
+    else:
+        emit(result.validation, OutputFormat(output_format), strict)
+    return 1 if failed else 0
+
+
+def _print_human(result, strict: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from lab_cli.output.human import print_report
+
+    console = Console(soft_wrap=True)
+    if not result.changes:
+        console.print(f"No taxonomy leaves changed between {result.base[:12]} and {result.head[:12]}.")
+        return
+    console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {result.head[:12]}):")
+    for change in result.changes:
+        renamed = f" [dim](from {escape(change.old_path)})[/]" if change.old_path else ""
+        console.print(f"  {change.status}  {escape(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False)
+    console.print()
+    print_report(console, result.validation, strict)

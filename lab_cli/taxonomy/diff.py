@@ -1,0 +1,267 @@
+"""What a branch changed in a taxonomy, leaf by leaf, and the validation of every added or modified leaf.
+
+One merge-base, one tree diff with rename detection (plus one untracked-file listing for the work tree), one
+``ls-tree`` and one ``cat-file --batch`` for the blobs of changed leaves: the cost follows the size of the
+change, never the length of the history.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from lab_cli.config import Settings
+from lab_cli.documents.urls import url_problem
+from lab_cli.errors import UsageError
+from lab_cli.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, WORKTREE, Change, GitRepo
+from lab_cli.taxonomy import leaf as leaves
+from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, ValidationResult
+from lab_cli.taxonomy.fastload import Positions
+from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, decode
+from lab_cli.taxonomy.validator import Attribution, DataCheck, check_file, check_text, collection_paused
+
+UPSTREAM_CANDIDATES = ("origin/HEAD", "origin/main", "main", "master")
+
+
+@dataclass(frozen=True)
+class LeafChange:
+    """A changed leaf: status A, M, D or R; its qna.yaml path (and the old one for renames); its kind."""
+
+    status: str
+    leaf: str
+    path: str
+    old_path: str | None = None
+    kind: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON contract's form."""
+        return {
+            "status": self.status,
+            "leaf": self.leaf,
+            "path": self.path,
+            "old_path": self.old_path,
+            "kind": self.kind,
+        }
+
+
+@dataclass
+class DiffResult:
+    """The changed leaves between two revisions and the validation of those that exist at the head."""
+
+    base: str
+    head: str
+    changes: list[LeafChange]
+    validation: ValidationResult = field(default_factory=lambda: ValidationResult([]))
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON contract of ``lab diff --format json``."""
+        return {
+            "base": self.base,
+            "head": self.head,
+            "changes": [change.as_dict() for change in self.changes],
+            "validation": self.validation.as_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """How to judge a diff: pull-request mode treats the branch as untrusted input."""
+
+    pr_mode: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    settings: Settings = field(default_factory=Settings)
+
+
+def default_base(repo: GitRepo, head: str, configured: str | None) -> str:
+    """The merge-base of ``head`` with the configured upstream, else the first of origin/HEAD, origin/main, main."""
+    candidates = (configured,) if configured else UPSTREAM_CANDIDATES
+    for candidate in candidates:
+        if candidate and repo.exists(candidate):
+            return repo.merge_base(repo.resolve(candidate), head)
+    tried = ", ".join(c for c in candidates if c)
+    raise UsageError(f"no base to compare with (tried {tried}); pass --base REF or set [diff] base in .lab.toml")
+
+
+def is_leaf_file(path: str) -> bool:
+    """Whether a changed path is a leaf's qna.yaml (or a misnamed YAML file inside a taxonomy folder)."""
+    relative = PurePosixPath(path)
+    return relative.name == leaves.LEAF_FILE or leaves.is_misnamed(relative)
+
+
+def leaf_changes(repo: GitRepo, base: str, head: str, raw: list[Change]) -> list[LeafChange]:
+    """Fold path changes into leaf changes: qna.yaml decides A/D/R; any other file of a leaf marks it M."""
+    by_leaf: dict[str, LeafChange] = {}
+    for change in raw:
+        if is_leaf_file(change.path) or (change.old_path and is_leaf_file(change.old_path)):
+            by_leaf[change.path] = _leaf_change(change)
+    others = (
+        {str(PurePosixPath(change.path).parent / leaves.LEAF_FILE) for change in raw if not is_leaf_file(change.path)}
+        - set(by_leaf)
+        - {c.old_path for c in by_leaf.values() if c.old_path}
+    )
+    at_head = _existing(repo, head, sorted(others))
+    at_base = set(repo.entries(base, sorted(others)))
+    for path in sorted(others & at_head & at_base):
+        by_leaf[path] = _leaf_change(Change("M", path))
+    return sorted(by_leaf.values(), key=lambda change: (change.leaf, change.path))
+
+
+def _leaf_change(change: Change) -> LeafChange:
+    relative = PurePosixPath(change.path)
+    kind = leaves.leaf_kind(relative, None)
+    # without the file's data a compositional skill cannot be told grounded yet: validation refines it
+    label = "skill" if kind in (leaves.LeafKind.FREEFORM_SKILL, leaves.LeafKind.GROUNDED_SKILL) else kind
+    return LeafChange(change.status, leaves.leaf_name(relative), change.path, change.old_path, label and str(label))
+
+
+def _existing(repo: GitRepo, head: str, paths: list[str]) -> set[str]:
+    if head == WORKTREE:
+        return {path for path in paths if os.path.isfile(repo.top / path)}
+    return set(repo.entries(head, paths))
+
+
+def diff_taxonomy(repo: GitRepo, base: str, head: str, options: DiffOptions = DiffOptions()) -> DiffResult:
+    """The leaf changes from ``base`` to ``head`` (a commit id or ``WORKTREE``), each existing leaf validated."""
+    raw = repo.changes(base, head)
+    changes = leaf_changes(repo, base, head, raw)
+    judged = [change for change in changes if change.status != "D"]
+    with collection_paused():
+        if head == WORKTREE:
+            reports = [_check_worktree(repo, change, raw, options) for change in judged]
+        else:
+            reports = _check_commit(repo, head, judged, raw, options)
+    for change, report in zip(judged, reports, strict=True):
+        if report.kind and change.kind == "skill":
+            changes[changes.index(change)] = LeafChange(
+                change.status, change.leaf, change.path, change.old_path, report.kind
+            )
+    return DiffResult(base, head, changes, ValidationResult(reports))
+
+
+def _extra_checks(options: DiffOptions) -> list[DataCheck]:
+    if not options.pr_mode:
+        return []
+    hosts = options.settings.allowed_hosts
+
+    def document_url(data: dict[str, Any], positions: Positions) -> Iterable[Diagnostic]:
+        document = data.get("document")
+        repo_url = document.get("repo") if isinstance(document, dict) else None
+        if isinstance(repo_url, str) and (problem := url_problem(repo_url, hosts)):
+            line, column = positions.value(("document", "repo"))
+            yield Diagnostic(line, column, "document-url", f"document.repo {repo_url!r}: {problem}")
+
+    return [document_url]
+
+
+def _siblings(change: LeafChange, raw: list[Change]) -> list[str]:
+    """The changed paths that belong to a leaf's folder (its qna.yaml included)."""
+    folder = PurePosixPath(change.path).parent
+    return [c.path for c in raw if PurePosixPath(c.path).parent == folder and c.status != "D"]
+
+
+def _outside_folders(change: LeafChange) -> Diagnostic | None:
+    if leaves.taxonomy_folder(PurePosixPath(change.path).parts[:-1]) is None:
+        message = "leaf is outside the taxonomy folders (knowledge/, compositional_skills/, foundational_skills/)"
+        return Diagnostic(1, 1, "outside-taxonomy", message)
+    return None
+
+
+def _check_worktree(repo: GitRepo, change: LeafChange, raw: list[Change], options: DiffOptions) -> FileReport:
+    path = repo.top / change.path
+    relative = PurePosixPath(change.path)
+    report = check_file(path, repo.top, change.path, options.max_bytes, relative, _extra_checks(options))
+    if options.pr_mode:
+        report.diagnostics.extend(_pr_worktree_problems(repo, change, raw, options))
+    return report
+
+
+def _pr_worktree_problems(
+    repo: GitRepo, change: LeafChange, raw: list[Change], options: DiffOptions
+) -> Iterable[Diagnostic]:
+    outside = _outside_folders(change)
+    if outside:
+        yield outside
+    for relative in _siblings(change, raw):
+        info = os.lstat(repo.top / relative) if os.path.lexists(repo.top / relative) else None
+        if info is None:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a symlink; pull requests may not add symlinks")
+        elif stat.S_ISDIR(info.st_mode):
+            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a submodule or folder, not a file")
+        elif info.st_size > options.max_bytes:
+            yield Diagnostic(1, 1, "file-too-large", f"{relative} is {info.st_size:,} bytes, over the limit")
+
+
+def _check_commit(
+    repo: GitRepo, head: str, judged: list[LeafChange], raw: list[Change], options: DiffOptions
+) -> list[FileReport]:
+    """Validate leaves as they are in commit ``head``, reading only their blobs."""
+    wanted = sorted(
+        {change.path for change in judged}
+        | {str(PurePosixPath(change.path).parent / leaves.ATTRIBUTION_FILE) for change in judged}
+        | {path for change in judged for path in _siblings(change, raw)}
+    )
+    entries = repo.entries(head, wanted)
+    readable = [
+        e.sha
+        for e in entries.values()
+        if e.mode not in (SYMLINK_MODE, SUBMODULE_MODE) and e.size is not None and e.size <= options.max_bytes
+    ]
+    blobs = repo.read_blobs(sorted(set(readable)))
+    extra = _extra_checks(options)
+    reports = []
+    for change in judged:
+        entry = entries.get(change.path)
+        source = _blob_source(entry, blobs, options.max_bytes)
+        attribution = _blob_attribution(
+            entries.get(str(PurePosixPath(change.path).parent / leaves.ATTRIBUTION_FILE)), blobs
+        )
+        report = check_text(source, PurePosixPath(change.path), change.path, attribution, extra)
+        if options.pr_mode:
+            report.diagnostics.extend(_pr_commit_problems(change, raw, entries, options))
+        reports.append(report)
+    return reports
+
+
+def _blob_source(entry: Any, blobs: dict[str, bytes], max_bytes: int) -> SourceText:
+    if entry is None:
+        return SourceText(None, Diagnostic(1, 1, "unreadable", "file is missing at the head revision"))
+    if entry.mode == SYMLINK_MODE:
+        return SourceText(None, Diagnostic(1, 1, "unsafe-path", "qna.yaml is a symlink; lab does not follow it"))
+    if entry.mode == SUBMODULE_MODE:
+        return SourceText(None, Diagnostic(1, 1, "not-a-file", "qna.yaml is a submodule, not a file"))
+    if entry.size is None or entry.size > max_bytes:
+        return SourceText(None, Diagnostic(1, 1, "file-too-large", f"file is {entry.size:,} bytes, over the limit"))
+    return decode(blobs[entry.sha])
+
+
+def _blob_attribution(entry: Any, blobs: dict[str, bytes]) -> Attribution:
+    if entry is None:
+        return Attribution(False)
+    if entry.sha not in blobs:
+        return Attribution(False, f"{leaves.ATTRIBUTION_FILE} cannot be used: it is a symlink or too large")
+    source = decode(blobs[entry.sha])
+    return Attribution(bool(source.text and source.text.strip()))
+
+
+def _pr_commit_problems(
+    change: LeafChange, raw: list[Change], entries: dict[str, Any], options: DiffOptions
+) -> Iterable[Diagnostic]:
+    outside = _outside_folders(change)
+    if outside:
+        yield outside
+    for relative in _siblings(change, raw):
+        entry = entries.get(relative)
+        if entry is None or relative == change.path:
+            continue
+        if entry.mode == SYMLINK_MODE:
+            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a symlink; pull requests may not add symlinks")
+        elif entry.mode == SUBMODULE_MODE:
+            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a submodule; pull requests may not add them")
+        elif entry.size is not None and entry.size > options.max_bytes:
+            yield Diagnostic(1, 1, "file-too-large", f"{relative} is {entry.size:,} bytes, over the limit")
