@@ -25,3 +25,11 @@ def corpus() -> Path:
     if not (path / "expected.tsv").exists():
         pytest.skip(f"shared corpus not found at {path} (set LAB_CORPUS)")
     return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path):
+    """A real git repository in a temporary folder."""
+    from tests.helpers.gitrepos import Repo
+
+    return Repo(tmp_path / "repo")
