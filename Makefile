@@ -10,10 +10,11 @@ $(BIN)/.installed-dev: pyproject.toml
 	touch $@
 
 .PHONY: test demo lint
-## make test: install and run every check CI runs (lint, format, tests)
+## make test: install and run every check CI runs (lint, format, workflow lint, tests)
 test: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint
 	$(BIN)/python -m pytest
 
 ## make demo: install and run the main job on the bundled example taxonomy
