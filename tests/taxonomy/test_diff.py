@@ -308,3 +308,16 @@ class TestPullRequestMode:
             "knowledge/science/bad/qna.yaml": ["document-url"],
             "knowledge/science/ok/qna.yaml": [],
         }
+
+
+def test_base_from_lab_toml(based: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    based.leaf("compositional_skills/writing/new", skill_text())
+    based.commit("add")
+    based.git("checkout", "-q", "-b", "release", "v1")
+    based.git("checkout", "-q", "feature")
+    (based.top / ".lab.toml").write_text('[diff]\nbase = "release"\n')
+    assert main(["diff", "-C", str(based.top), "--name-only"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["compositional_skills/writing/new"]
+    (based.top / ".lab.toml").write_text("[diff\n")
+    assert main(["diff", "-C", str(based.top)]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
