@@ -1,0 +1,169 @@
+"""Knowledge documents at exactly the pinned commit, fetched once into a bare cache and read from git objects.
+
+A leaf's ``document.repo`` is fetched shallowly at ``document.commit`` into ``<cache>/repos/<digest>.git``
+(one bare repository per URL, reused by later runs; a commit already there is not fetched again). Files are
+selected by ``patterns`` from the commit's tree and read as blobs: nothing is checked out, so no symlink or
+``..`` can reach outside the repository, and nothing from it is ever executed.
+
+Pattern semantics: paths are matched from the repository root; ``*`` and ``?`` stay inside one folder,
+``**`` spans any number of folders (``docs/**/*.md``), ``[abc]`` is a character class. Absolute patterns and
+``..`` are refused. Markdown (``.md``, ``.markdown``) and plain text (``.txt``, ``.rst``, ``.adoc``) are read;
+PDF and other binaries are skipped with a note (no PDF converter ships with lab).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab_cli.documents.urls import DEFAULT_ALLOWED_HOSTS, url_problem
+from lab_cli.errors import GitError, LabError
+from lab_cli.gitrepo import SYMLINK_MODE, GitRepo
+
+TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".rst", ".adoc")
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+class DocumentError(LabError):
+    """A knowledge document that cannot be fetched or selected."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One selected file of a document repository at a commit."""
+
+    path: str
+    text: str
+    blob: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The documents a leaf resolves to, and the files its patterns matched but lab could not use."""
+
+    repo: str
+    commit: str
+    documents: tuple[Document, ...]
+    skipped: tuple[str, ...] = ()
+
+
+def pattern_to_regex(pattern: str) -> re.Pattern[str]:
+    """A compiled regular expression for one glob pattern (see the module docstring for the semantics)."""
+    if pattern.startswith("/") or re.match(r"^[A-Za-z]:", pattern):
+        raise DocumentError(f"pattern {pattern!r} is absolute; patterns are relative to the repository root")
+    if ".." in pattern.split("/"):
+        raise DocumentError(f"pattern {pattern!r} climbs out of the repository with '..'")
+    out, index = [], 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            out.append(r"(?:[^/]+/)*")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(r".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append(r"[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            out.append(r"[^/]")
+            index += 1
+        elif pattern[index] == "[" and "]" in pattern[index + 2 :]:
+            end = pattern.index("]", index + 2)
+            body = pattern[index + 1 : end].replace("\\", "\\\\")
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            index = end + 1
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+class DocumentCache:
+    """Bare repositories of document sources under ``root``, one per URL."""
+
+    def __init__(self, root: Path, allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS, allow_local=False):
+        self.root = root
+        self.allowed_hosts = allowed_hosts
+        self.allow_local = allow_local
+        self.fetches = 0  # network (or local) fetches made by this cache object: tests and reports read it
+
+    def _repository(self, url: str) -> GitRepo:
+        problem = url_problem(url, self.allowed_hosts, self.allow_local)
+        if problem:
+            raise DocumentError(f"document.repo {url!r}: {problem}")
+        folder = self.root / "repos" / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".git")
+        repo = GitRepo(folder)
+        if not (folder / "HEAD").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            repo.run("init", "--quiet", "--bare")
+        return repo
+
+    def select(self, url: str, commit: str, patterns: list[str]) -> Selection:
+        """The documents ``patterns`` select from ``url`` at ``commit`` (fetched once, then cached)."""
+        if not _FULL_SHA.match(commit):
+            raise DocumentError(f"document.commit {commit!r} must be a full 40-character commit id")
+        expressions = [pattern_to_regex(pattern) for pattern in patterns]
+        repo = self._repository(url)
+        if not _has_commit(repo, commit):
+            self._fetch(repo, url, commit)
+        return _select(repo, url, commit, expressions)
+
+    def _fetch(self, repo: GitRepo, url: str, commit: str) -> None:
+        self.fetches += 1
+        try:
+            repo.run(
+                "-c",
+                "protocol.file.allow=always" if self.allow_local else "protocol.file.allow=never",
+                "fetch",
+                "--quiet",
+                "--depth",
+                "1",
+                "--no-tags",
+                "--",
+                url,
+                commit,
+            )
+        except GitError as exc:
+            raise DocumentError(f"cannot fetch {commit[:12]} from {url}: {exc}") from exc
+        if not _has_commit(repo, commit):
+            raise DocumentError(f"{url} did not provide commit {commit}")
+
+
+def _has_commit(repo: GitRepo, commit: str) -> bool:
+    try:
+        return repo.run("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}").decode().strip() == commit
+    except GitError:
+        return False
+
+
+def _select(repo: GitRepo, url: str, commit: str, expressions: list[re.Pattern[str]]) -> Selection:
+    listing = repo.run("ls-tree", "-r", "-l", "-z", commit).decode("utf-8", "surrogateescape").split("\0")
+    chosen, skipped = [], []
+    for record in listing:
+        if not record:
+            continue
+        meta, path = record.split("\t", 1)
+        mode, kind, sha, size = meta.split()
+        if not any(expression.match(path) for expression in expressions):
+            continue
+        if mode == SYMLINK_MODE or kind != "blob":
+            skipped.append(f"{path} (symlink or submodule: not followed)")
+        elif not path.lower().endswith(TEXT_SUFFIXES):
+            skipped.append(f"{path} (not Markdown or plain text)")
+        elif int(size) > MAX_DOCUMENT_BYTES:
+            skipped.append(f"{path} (over {MAX_DOCUMENT_BYTES // 2**20} MiB)")
+        else:
+            chosen.append((path, sha))
+    blobs = repo.read_blobs([sha for _, sha in chosen])
+    documents = []
+    for path, sha in chosen:
+        try:
+            documents.append(Document(path, blobs[sha].decode("utf-8"), sha))
+        except UnicodeDecodeError:
+            skipped.append(f"{path} (not UTF-8)")
+    if not documents:
+        raise DocumentError(f"no readable document matches the patterns at {commit[:12]} of {url}")
+    return Selection(url, commit, tuple(documents), tuple(skipped))

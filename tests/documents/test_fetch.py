@@ -1,0 +1,110 @@
+"""Knowledge documents from a real local git repository, pinned to a commit, cached, and selected safely."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lab_cli.documents.chunk import chunk_text
+from lab_cli.documents.fetch import DocumentCache, DocumentError, pattern_to_regex
+from tests.helpers.gitrepos import Repo
+
+
+@pytest.fixture
+def source(repo: Repo) -> tuple[Repo, str, str]:
+    (repo.top / "docs/deep").mkdir(parents=True)
+    (repo.top / "docs/intro.md").write_text("# Intro\n\nStars are hot.\n")
+    (repo.top / "docs/deep/more.md").write_text("Planets orbit stars.\n")
+    (repo.top / "notes.txt").write_text("A plain note.\n")
+    (repo.top / "paper.pdf").write_bytes(b"%PDF-1.4 binary")
+    (repo.top / "docs/leak.md").symlink_to("/etc/passwd")
+    first = repo.commit("documents")
+    (repo.top / "docs/intro.md").write_text("# Intro\n\nRewritten later.\n")
+    (repo.top / "docs/new.md").write_text("Added later.\n")
+    second = repo.commit("later")
+    return repo, first, second
+
+
+def paths(selection) -> list[str]:
+    return [document.path for document in selection.documents]
+
+
+def test_right_files_at_the_pinned_commit(source, tmp_path: Path) -> None:
+    repo, first, _ = source
+    cache = DocumentCache(tmp_path / "cache", allow_local=True)
+    selection = cache.select(str(repo.top), first, ["docs/**/*.md", "*.txt", "*.pdf"])
+    assert paths(selection) == ["docs/deep/more.md", "docs/intro.md", "notes.txt"]
+    assert selection.documents[1].text == "# Intro\n\nStars are hot.\n"  # not the later rewrite
+    assert selection.skipped == (
+        "docs/leak.md (symlink or submodule: not followed)",
+        "paper.pdf (not Markdown or plain text)",
+    )
+
+
+def test_later_commits_do_not_change_the_result_and_the_cache_is_reused(source, tmp_path: Path) -> None:
+    repo, first, second = source
+    first_run = DocumentCache(tmp_path / "cache", allow_local=True)
+    before = first_run.select(str(repo.top), first, ["docs/*.md"])
+    assert first_run.fetches == 1
+    second_run = DocumentCache(tmp_path / "cache", allow_local=True)
+    again = second_run.select(str(repo.top), first, ["docs/*.md"])
+    assert second_run.fetches == 0 and again == before
+    newer = second_run.select(str(repo.top), second, ["docs/*.md"])
+    assert paths(newer) == ["docs/intro.md", "docs/new.md"] and second_run.fetches == 1
+
+
+def test_only_the_pinned_commit_is_fetched(source, tmp_path: Path) -> None:
+    repo, first, second = source
+    cache = DocumentCache(tmp_path / "cache", allow_local=True)
+    cache.select(str(repo.top), first, ["*.txt"])
+    bare = next((tmp_path / "cache/repos").iterdir())
+    assert os.system(f"git -C '{bare}' cat-file -e {second} 2>/dev/null") != 0
+
+
+@pytest.mark.parametrize("pattern", ["../secret.md", "/etc/passwd", "docs/../../x", "C:/windows"])
+def test_escaping_patterns_are_refused(source, tmp_path: Path, pattern: str) -> None:
+    repo, first, _ = source
+    with pytest.raises(DocumentError, match=r"absolute|climbs out"):
+        DocumentCache(tmp_path / "cache", allow_local=True).select(str(repo.top), first, [pattern])
+
+
+def test_local_sources_need_the_opt_in(source, tmp_path: Path) -> None:
+    repo, first, _ = source
+    with pytest.raises(DocumentError, match=r"local paths and file:// URLs are not allowed"):
+        DocumentCache(tmp_path / "cache").select(str(repo.top), first, ["*.txt"])
+    with pytest.raises(DocumentError, match="local paths"):
+        DocumentCache(tmp_path / "cache").select(f"file://{repo.top}", first, ["*.txt"])
+
+
+def test_unknown_commit_and_short_ids_are_clear_errors(source, tmp_path: Path) -> None:
+    repo, first, _ = source
+    cache = DocumentCache(tmp_path / "cache", allow_local=True)
+    with pytest.raises(DocumentError, match="full 40-character"):
+        cache.select(str(repo.top), first[:8], ["*.txt"])
+    with pytest.raises(DocumentError, match="cannot fetch"):
+        cache.select(str(repo.top), "0" * 40, ["*.txt"])
+
+
+def test_glob_semantics() -> None:
+    assert pattern_to_regex("docs/*.md").match("docs/a.md")
+    assert not pattern_to_regex("docs/*.md").match("docs/sub/a.md")
+    assert pattern_to_regex("docs/**/*.md").match("docs/a.md")
+    assert pattern_to_regex("docs/**/*.md").match("docs/x/y/a.md")
+    assert pattern_to_regex("**/*.txt").match("a/b.txt") and pattern_to_regex("**/*.txt").match("b.txt")
+    assert pattern_to_regex("file[0-9].md").match("file7.md")
+    assert not pattern_to_regex("file?.md").match("file/.md")
+
+
+def test_chunks_respect_the_budget_and_keep_everything() -> None:
+    paragraphs = [" ".join(f"w{p}_{i}" for i in range(60)) + "." for p in range(10)]
+    text = "\n\n".join(paragraphs)
+    chunks = chunk_text(text, max_tokens=200)
+    assert all(int(len(chunk.split()) / 0.75 + 0.5) <= 200 for chunk in chunks)
+    assert " ".join(" ".join(chunks).split()) == " ".join(text.split())
+    words = {len(chunk.split()) for chunk in chunk_text("x " * 1000, max_tokens=100)}
+    assert max(words) <= 75
+    by_characters = chunk_text("one two three four", max_tokens=10, count=len)
+    assert all(len(chunk) <= 10 for chunk in by_characters)
+    assert " ".join(by_characters).split() == ["one", "two", "three", "four"]
