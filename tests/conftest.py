@@ -33,3 +33,12 @@ def repo(tmp_path: Path):
     from tests.helpers.gitrepos import Repo
 
     return Repo(tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-initialised Llama with a locally trained tokenizer, saved like a user's checkpoint."""
+    pytest.importorskip("torch", reason="the training extra (torch, transformers) is not installed")
+    from tests.helpers.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))

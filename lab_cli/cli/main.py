@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import diff, validate
+from lab_cli.cli import diff, serve, teacher, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -47,8 +47,8 @@ def _root(
         raise typer.Exit(EXIT_USAGE)
 
 
-def _command(name: str, function: Callable[..., int], epilog: str = "") -> None:
-    """Register ``function`` (which returns an exit code) as ``lab NAME``."""
+def _command(name: str, function: Callable[..., int], epilog: str = "", group: typer.Typer = app) -> None:
+    """Register ``function`` (which returns an exit code) as ``lab [GROUP] NAME``."""
 
     @functools.wraps(function)
     def exit_with_code(*args: object, **kwargs: object) -> None:
@@ -56,11 +56,19 @@ def _command(name: str, function: Callable[..., int], epilog: str = "") -> None:
         if code:
             raise typer.Exit(code)
 
-    app.command(name=name, epilog=epilog)(exit_with_code)
+    group.command(name=name, epilog=epilog)(exit_with_code)
 
 
 _command("validate", validate.validate, validate.EPILOG)
 _command("diff", diff.diff, diff.EPILOG)
+_command("serve", serve.serve, serve.EPILOG)
+
+teacher_group = typer.Typer(help="Check a teacher endpoint.", no_args_is_help=True)
+model_group = typer.Typer(help="Models lab uses: the bundled default.", no_args_is_help=True)
+app.add_typer(teacher_group, name="teacher")
+app.add_typer(model_group, name="model")
+_command("check", teacher.check, teacher.CHECK_EPILOG, teacher_group)
+_command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
 
 
 def log_dir() -> Path:

@@ -93,3 +93,26 @@ def test_api_key_is_sent_but_never_logged_or_written(
     captured = capsys.readouterr()
     assert secret not in caplog.text + captured.out + captured.err + repr(answers)
     assert not any(secret in path.read_text(errors="ignore") for path in tmp_path.rglob("*") if path.is_file())
+
+
+def test_teacher_check_reports_models_latency_and_features(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from lab_cli.cli.main import main
+
+    with FakeTeacher() as server:
+        code = main(
+            ["teacher", "check", "--teacher-url", server.url, "--teacher-model", "fake-teacher", "--format", "json"]
+        )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["models"] == ["fake-teacher"] and report["model"] == "fake-teacher"
+    assert report["answer"] == "echo: Say hello in five words." and report["several_choices"] is True
+
+
+def test_teacher_check_on_a_dead_endpoint_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from lab_cli.cli.main import main
+
+    code = main(["teacher", "check", "--teacher-url", "http://127.0.0.1:9/v1", "--teacher-model", "x"])
+    assert code == 1
+    assert "cannot list models at http://127.0.0.1:9/v1" in capsys.readouterr().err
