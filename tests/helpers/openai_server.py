@@ -54,6 +54,8 @@ class FakeTeacher:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real servers speak
+
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
@@ -76,6 +78,9 @@ class FakeTeacher:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
+                if not body.get("messages"):
+                    self._send(400, {"error": {"message": "messages are required", "type": "invalid_request"}})
+                    return
                 behaviour = fake._next(body, {key.lower(): value for key, value in self.headers.items()})
                 if behaviour == "drop":
                     self.close_connection = True
