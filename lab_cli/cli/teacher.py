@@ -15,6 +15,8 @@ TEACHER_MODEL = typer.Option("--teacher-model", envvar="LAB_TEACHER_MODEL", help
 
 CHECK_EPILOG = """Examples:
 
+  lab teacher check                          # the bundled default, started locally for the check
+
   lab teacher check --teacher-url http://127.0.0.1:8000/v1 --teacher-model Qwen/Qwen2.5-7B-Instruct
 
   LAB_TEACHER_API_KEY=sk-... lab teacher check --teacher-url https://api.example.com/v1 --teacher-model m
@@ -23,16 +25,27 @@ The API key comes from $LAB_TEACHER_API_KEY (or $OPENAI_API_KEY) and is never pr
 
 
 def check(
-    teacher_url: Annotated[str, TEACHER_URL],
-    teacher_model: Annotated[str, TEACHER_MODEL],
+    teacher_url: Annotated[str | None, TEACHER_URL] = None,
+    teacher_model: Annotated[str | None, TEACHER_MODEL] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="human or json.")] = "human",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 60.0,
 ) -> int:
     """Ask the teacher one question: prints its models, the latency, and whether JSON mode and n>1 work."""
+    from lab_cli.errors import UsageError
     from lab_cli.teacher.check import check_teacher
     from lab_cli.teacher.client import TeacherSettings
 
-    report = check_teacher(TeacherSettings(teacher_url, teacher_model, timeout=timeout))
+    if teacher_url is None:  # no endpoint: the bundled default, served locally for the duration of the check
+        from lab_cli.serve.server import local_teacher
+        from lab_cli.teacher.local_model import materialize_default
+
+        print("no --teacher-url: starting the bundled default teacher locally…", file=sys.stderr)
+        with local_teacher(materialize_default()) as settings:
+            report = check_teacher(TeacherSettings(settings.url, settings.model, timeout=timeout))
+    elif teacher_model is None:
+        raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")
+    else:
+        report = check_teacher(TeacherSettings(teacher_url, teacher_model, timeout=timeout))
     if output_format == "json":
         print(json.dumps(report.as_dict(), indent=2))
         return 0

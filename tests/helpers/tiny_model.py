@@ -53,6 +53,7 @@ def build_tiny_model(folder: Path, vocab_size: int = 512, hidden: int = 64, laye
         tie_word_embeddings=True,
     )
     model = LlamaForCausalLM(config)
+    model.generation_config.do_sample = True  # so served requests' temperature applies, as for a real teacher
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)
     fast.save_pretrained(folder)

@@ -54,12 +54,14 @@ def test_lab_serve_answers_concurrently_and_stops_cleanly(tiny_model: Path, tmp_
     assert code == 0, log.read_text()[-500:]
 
 
-def test_local_teacher_child_process_is_stopped(tiny_model: Path) -> None:
+def test_local_teacher_samples_and_its_child_process_is_stopped(tiny_model: Path) -> None:
+    question = ({"role": "user", "content": "hi"},)
     with local_teacher(tiny_model, ready_timeout=180) as settings:
-        answers = TeacherClient(settings).run(
-            [ChatRequest(f"r{i}", ({"role": "user", "content": "hi"},), max_tokens=4) for i in range(3)]
-        )
-        assert len(answers) == 3 and all(a.usage.get("completion_tokens", 0) > 0 for a in answers)
+        client = TeacherClient(settings)
+        hot = client.run([ChatRequest(f"h{i}", question, temperature=1.0, max_tokens=12) for i in range(4)])
+        cold = client.run([ChatRequest(f"c{i}", question, temperature=0.0, max_tokens=12) for i in range(2)])
+        assert len({answer.texts[0] for answer in hot}) > 1  # temperature reaches the server: it samples
+        assert cold[0].texts == cold[1].texts  # temperature 0 is greedy
         port = int(settings.url.rsplit(":", 1)[1].split("/")[0])
     time.sleep(0.5)
     import socket
