@@ -21,17 +21,16 @@ Run from the repository root with the venv active (yamllint must be on PATH; thi
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
+from bench_common import child_stderr_silenced
 from instructlab.schema.taxonomy import TaxonomyParser, TaxonomyReadingException
 
 from lab_cli.taxonomy.validator import validate_paths
@@ -152,21 +151,6 @@ def reference_errors(parser: TaxonomyParser, collector: Collector, path: Path) -
         collector.messages.append(f"TaxonomyReadingException: {type(cause).__name__}: {cause}".splitlines()[0])
     extra = attribution_error(path)
     return [*collector.messages, *([extra] if extra else [])]
-
-
-@contextlib.contextmanager
-def child_stderr_silenced() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null: the reference's ``yq`` calls print there when they fail."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as sink:
-        os.dup2(sink.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def judge_reference(files: list[Path]) -> dict[Path, list[str]]:

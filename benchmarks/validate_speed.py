@@ -20,7 +20,6 @@ Run from the repository root with the venv active::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import logging
 import os
@@ -34,11 +33,12 @@ import tempfile
 import textwrap
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from bench_common import child_stderr_silenced
 
 from lab_cli.taxonomy.diagnostics import ValidationResult
 from lab_cli.taxonomy.validator import validate_paths
@@ -343,21 +343,6 @@ def report_lab_verdicts(result: ValidationResult, leaves: list[Leaf]) -> None:
         f"  lab verdicts: {len(result.files)} files, {len(invalid)} invalid "
         f"(generated with errors: {expected}); error rules: {dict(rules.most_common())}"
     )
-
-
-@contextlib.contextmanager
-def child_stderr_silenced() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null: the reference's ``yq`` calls print there when they fail."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as sink:
-        os.dup2(sink.fileno(), 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def time_reference(leaves: list[Leaf], count: int, lab_seconds: float) -> None:

@@ -7,9 +7,10 @@ change, never the length of the history.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -175,26 +176,47 @@ def _check_worktree(repo: GitRepo, change: LeafChange, raw: list[Change], option
     relative = PurePosixPath(change.path)
     report = check_file(path, repo.top, change.path, options.max_bytes, relative, _extra_checks(options))
     if options.pr_mode:
-        report.diagnostics.extend(_pr_worktree_problems(repo, change, raw, options))
+        kind_of = functools.partial(_worktree_kind, repo)
+        report.diagnostics.extend(_pr_problems(change, raw, kind_of, options.max_bytes))
     return report
 
 
-def _pr_worktree_problems(
-    repo: GitRepo, change: LeafChange, raw: list[Change], options: DiffOptions
+def _worktree_kind(repo: GitRepo, relative: str) -> tuple[str, int] | None:
+    """What a changed path is on disk: (``symlink`` | ``submodule`` | ``file``, size), without following it."""
+    try:
+        info = os.lstat(repo.top / relative)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return "symlink", 0
+    return ("submodule" if stat.S_ISDIR(info.st_mode) else "file"), info.st_size
+
+
+def _commit_kind(entries: dict[str, Any], relative: str) -> tuple[str, int] | None:
+    """What a changed path is in the head commit's tree."""
+    entry = entries.get(relative)
+    if entry is None:
+        return None
+    kind = {SYMLINK_MODE: "symlink", SUBMODULE_MODE: "submodule"}.get(entry.mode, "file")
+    return kind, entry.size or 0
+
+
+def _pr_problems(
+    change: LeafChange, raw: list[Change], kind_of: Callable[[str], tuple[str, int] | None], max_bytes: int
 ) -> Iterable[Diagnostic]:
+    """Untrusted-content problems of a leaf: outside the taxonomy, symlinks, submodules, oversized files."""
     outside = _outside_folders(change)
     if outside:
         yield outside
     for relative in _siblings(change, raw):
-        info = os.lstat(repo.top / relative) if os.path.lexists(repo.top / relative) else None
-        if info is None:
+        found = None if relative == change.path else kind_of(relative)  # the qna.yaml itself is judged by reading
+        if found is None:
             continue
-        if stat.S_ISLNK(info.st_mode):
-            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a symlink; pull requests may not add symlinks")
-        elif stat.S_ISDIR(info.st_mode):
-            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a submodule or folder, not a file")
-        elif info.st_size > options.max_bytes:
-            yield Diagnostic(1, 1, "file-too-large", f"{relative} is {info.st_size:,} bytes, over the limit")
+        kind, size = found
+        if kind != "file":
+            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a {kind}; pull requests may not add them")
+        elif size > max_bytes:
+            yield Diagnostic(1, 1, "file-too-large", f"{relative} is {size:,} bytes, over the {max_bytes:,}-byte limit")
 
 
 def _check_commit(
@@ -223,7 +245,8 @@ def _check_commit(
         )
         report = check_text(source, PurePosixPath(change.path), change.path, attribution, extra)
         if options.pr_mode:
-            report.diagnostics.extend(_pr_commit_problems(change, raw, entries, options))
+            kind_of = functools.partial(_commit_kind, entries)
+            report.diagnostics.extend(_pr_problems(change, raw, kind_of, options.max_bytes))
         reports.append(report)
     return reports
 
@@ -247,21 +270,3 @@ def _blob_attribution(entry: Any, blobs: dict[str, bytes]) -> Attribution:
         return Attribution(False, f"{leaves.ATTRIBUTION_FILE} cannot be used: it is a symlink or too large")
     source = decode(blobs[entry.sha])
     return Attribution(bool(source.text and source.text.strip()))
-
-
-def _pr_commit_problems(
-    change: LeafChange, raw: list[Change], entries: dict[str, Any], options: DiffOptions
-) -> Iterable[Diagnostic]:
-    outside = _outside_folders(change)
-    if outside:
-        yield outside
-    for relative in _siblings(change, raw):
-        entry = entries.get(relative)
-        if entry is None or relative == change.path:
-            continue
-        if entry.mode == SYMLINK_MODE:
-            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a symlink; pull requests may not add symlinks")
-        elif entry.mode == SUBMODULE_MODE:
-            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a submodule; pull requests may not add them")
-        elif entry.size is not None and entry.size > options.max_bytes:
-            yield Diagnostic(1, 1, "file-too-large", f"{relative} is {entry.size:,} bytes, over the limit")

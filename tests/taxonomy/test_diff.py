@@ -158,29 +158,16 @@ def test_commit_head_is_read_from_git_not_the_work_tree(based: Repo) -> None:
     assert result.validation.error_count == 0
 
 
+def run_lab_diff(repo: Repo, head: str, output_format: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "lab_cli", "diff", "-C", str(repo.top), "--base", "main", "--head", head]
+    return subprocess.run([*command, "--format", output_format], capture_output=True, text=True, check=False)
+
+
 def test_json_contract_and_markdown_comment(based: Repo) -> None:
     (based.top / A / "qna.yaml").write_text(skill_text(examples=3))
     based.leaf("knowledge/science/new", knowledge_text())
     head = based.commit("pr")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lab_cli",
-            "diff",
-            "-C",
-            str(based.top),
-            "--base",
-            "main",
-            "--head",
-            head,
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_lab_diff(based, head, "json")
     assert out.returncode == 1
     payload = json.loads(out.stdout)
     assert payload["base"] == based.git("rev-parse", "main").strip() and payload["head"] == head
@@ -195,25 +182,7 @@ def test_json_contract_and_markdown_comment(based: Repo) -> None:
         },
     ]
     assert payload["validation"]["summary"] == {"files": 2, "errors": 1, "warnings": 0}
-    comment = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lab_cli",
-            "diff",
-            "-C",
-            str(based.top),
-            "--base",
-            "main",
-            "--head",
-            head,
-            "--format",
-            "markdown",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
+    comment = run_lab_diff(based, head, "markdown").stdout
     assert comment.startswith("<!-- lab-diff-report -->")
     assert f"| `{A}` | modified | freeform_skill | 1 | 0 |" in comment
     assert "| `knowledge/science/new` | added | knowledge | 0 | 0 |" in comment
