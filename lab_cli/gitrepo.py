@@ -57,9 +57,62 @@ class GitRepo:
             raise UsageError(f"{start} is not inside a git repository; run lab diff in a taxonomy clone") from exc
         return cls(Path(out.decode().strip()))
 
-    def run(self, *args: str, stdin: bytes | None = None) -> bytes:
-        """Run ``git ARGS`` in the work tree; its standard output."""
-        return _git(self.top, *args, stdin=stdin)
+    def run(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
+        """Run ``git ARGS`` in the work tree (``env``: extra variables); its standard output."""
+        return _git(self.top, *args, stdin=stdin, env=env)
+
+    def git_dir(self) -> Path:
+        """The repository's .git folder (where lab keeps its sample store)."""
+        return (self.top / self.run("rev-parse", "--git-dir").decode().strip()).resolve()
+
+    def ref(self, name: str) -> str | None:
+        """The commit a ref points at, or None."""
+        try:
+            return self.run("rev-parse", "--verify", "--quiet", name).decode().strip() or None
+        except GitError:
+            return None
+
+    def hash_paths(self, paths: list[Path]) -> list[str]:
+        """Write files into the object store as blobs (one ``hash-object -w``); their ids."""
+        if not paths:
+            return []
+        listing = "".join(f"{path}\n" for path in paths).encode()
+        return self.run("hash-object", "-w", "--stdin-paths", stdin=listing).decode().split()
+
+    def hash_bytes(self, data: bytes) -> str:
+        """Write one blob from memory; its id."""
+        return self.run("hash-object", "-w", "--stdin", stdin=data).decode().strip()
+
+    def write_tree(self, entries: dict[str, str], scratch_index: Path) -> str:
+        """A tree holding ``path -> blob id`` entries, built in a scratch index (the user's index is untouched)."""
+        scratch_index.unlink(missing_ok=True)
+        env = {"GIT_INDEX_FILE": str(scratch_index)}
+        listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(entries.items())).encode()
+        try:
+            self.run("update-index", "--add", "--index-info", stdin=listing, env=env)
+            return self.run("write-tree", env=env).decode().strip()
+        finally:
+            scratch_index.unlink(missing_ok=True)
+
+    def commit_tree(self, tree: str, parent: str | None, message: str) -> str:
+        """A commit of ``tree`` (identity: the user's, else lab's own)."""
+        identity = {
+            "GIT_AUTHOR_NAME": "lab",
+            "GIT_AUTHOR_EMAIL": "lab@localhost",
+            "GIT_COMMITTER_NAME": "lab",
+            "GIT_COMMITTER_EMAIL": "lab@localhost",
+        }
+        env = {key: value for key, value in identity.items() if key not in os.environ}
+        parents = ["-p", parent] if parent else []
+        return self.run("commit-tree", tree, *parents, "-F", "-", stdin=message.encode(), env=env).decode().strip()
+
+    def update_ref(self, ref: str, new: str, old: str | None) -> None:
+        """Move ``ref`` to ``new`` only if it still points at ``old`` (another writer makes this fail)."""
+        self.run("update-ref", ref, new, old or "0" * 40)
+
+    def read_file_at(self, revision: str, path: str) -> bytes:
+        """One file's content at a revision."""
+        return self.run("cat-file", "blob", f"{revision}:{path}")
 
     def resolve(self, revision: str) -> str:
         """The commit id a revision names (branch, tag, sha, ``HEAD~2``…)."""
@@ -128,14 +181,14 @@ class GitRepo:
         return self.run("hash-object", "--no-filters", "--", *paths).decode().split()
 
 
-def _git(folder: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
     try:
         completed = subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
             cwd=folder,
             input=stdin,
             capture_output=True,
-            env=_ENVIRONMENT,
+            env={**_ENVIRONMENT, **(env or {})},
             check=False,
         )
     except FileNotFoundError as exc:

@@ -1,0 +1,1 @@
+"""Datasets: content-addressed sample storage, per-commit snapshots stored in git, export."""

@@ -1,0 +1,148 @@
+"""Dataset snapshots: for taxonomy commit C, every leaf present at C → its generation key and samples.
+
+A snapshot is a commit on ``refs/lab/datasets`` whose tree holds ``manifest.json`` and one
+``leaves/<leaf>.jsonl`` per leaf. A leaf whose key did not change has the same bytes, hence the same blob:
+git stores it once across all snapshots, and a snapshot costs work only for the leaves that changed. The
+snapshot names C in a ``Taxonomy-Commit:`` trailer, and C carries a note under ``refs/notes/lab`` naming the
+snapshot. Both refs travel with ordinary ``git push/fetch``::
+
+    git push origin refs/lab/datasets refs/notes/lab
+    git fetch origin refs/lab/datasets:refs/lab/datasets refs/notes/lab:refs/notes/lab
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab_cli.datasets.store import DirectoryStore, canonical_line, write_atomic_text
+from lab_cli.errors import GitError, LabError
+from lab_cli.gitrepo import GitRepo
+
+DATASETS_REF = "refs/lab/datasets"
+NOTES_REF = "refs/notes/lab"
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LeafData:
+    """One leaf of a snapshot."""
+
+    leaf: str
+    kind: str
+    generation_key: str
+
+
+def default_store(repo: GitRepo) -> DirectoryStore:
+    """The sample store of a taxonomy repository."""
+    return DirectoryStore(repo.git_dir() / "lab" / "samples")
+
+
+def _leaf_blob(repo: GitRepo, store: DirectoryStore, key: str) -> str:
+    """The blob id of a key's samples as one JSONL file (hashed once per key, then remembered)."""
+    folder = store.root / key[:2] / key
+    remembered = folder / "BLOB"
+    if remembered.is_file():
+        return remembered.read_text().strip()
+    if not store.is_complete(key):
+        raise LabError(f"generation key {key[:12]} is not complete: run lab generate first")
+    text = "".join(canonical_line(sample) for sample in store.read(key))
+    blob = repo.hash_bytes(text.encode("utf-8"))
+    write_atomic_text(remembered, blob + "\n")
+    return blob
+
+
+def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
+    """Record the snapshot of ``taxonomy_commit`` on ``refs/lab/datasets``; the snapshot commit id."""
+    entries, manifest = {}, {}
+    for leaf in sorted(leaves, key=lambda item: item.leaf):
+        blob = _leaf_blob(repo, store, leaf.generation_key)
+        entries[f"leaves/{leaf.leaf}.jsonl"] = blob
+        manifest[leaf.leaf] = {
+            "kind": leaf.kind,
+            "generation_key": leaf.generation_key,
+            "samples": store.count(leaf.generation_key),
+            "blob": blob,
+        }
+    document = {"schema_version": MANIFEST_VERSION, "taxonomy_commit": taxonomy_commit, "leaves": manifest}
+    entries[MANIFEST] = repo.hash_bytes((json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
+    tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
+    parent = repo.ref(DATASETS_REF)
+    message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
+    snapshot = repo.commit_tree(tree, parent, message)
+    repo.update_ref(DATASETS_REF, snapshot, parent)
+    repo.run("notes", "--ref", NOTES_REF, "add", "-f", "-m", f"lab-dataset: {snapshot}", taxonomy_commit)
+    return snapshot
+
+
+def read_manifest(repo: GitRepo, snapshot: str) -> dict:
+    """The manifest of a snapshot commit."""
+    return json.loads(repo.read_file_at(snapshot, MANIFEST))
+
+
+def snapshot_of(repo: GitRepo, revision: str) -> str:
+    """The snapshot commit for a revision: a snapshot itself, or a taxonomy commit that has one."""
+    commit = repo.resolve(revision)
+    try:
+        repo.read_file_at(commit, MANIFEST)
+        return commit
+    except GitError:
+        pass
+    try:
+        note = repo.run("notes", "--ref", NOTES_REF, "show", commit).decode()
+    except GitError as exc:
+        raise LabError(f"{revision} has no dataset snapshot; run lab generate on it first") from exc
+    for line in note.splitlines():
+        if line.startswith("lab-dataset: "):
+            return line.split(": ", 1)[1].strip()
+    raise LabError(f"the lab note on {revision} names no dataset snapshot")
+
+
+def snapshot_history(repo: GitRepo) -> list[str]:
+    """Snapshot commits, newest first."""
+    if repo.ref(DATASETS_REF) is None:
+        return []
+    return repo.run("rev-list", "--first-parent", DATASETS_REF).decode().split()
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    """Leaves added, changed (another generation key) and removed between two snapshots."""
+
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: list[str]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        """JSON form."""
+        return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
+
+
+def diff_manifests(old: dict, new: dict) -> SnapshotDiff:
+    """How the leaves of two manifests differ."""
+    before, after = old["leaves"], new["leaves"]
+    return SnapshotDiff(
+        added=sorted(set(after) - set(before)),
+        changed=sorted(
+            leaf for leaf in set(after) & set(before) if after[leaf]["generation_key"] != before[leaf]["generation_key"]
+        ),
+        removed=sorted(set(before) - set(after)),
+        unchanged=sorted(
+            leaf for leaf in set(after) & set(before) if after[leaf]["generation_key"] == before[leaf]["generation_key"]
+        ),
+    )
+
+
+def leaf_samples(repo: GitRepo, snapshot: str, leaf: str) -> list[dict]:
+    """The samples of one leaf as stored in a snapshot."""
+    text = repo.read_file_at(snapshot, f"leaves/{leaf}.jsonl").decode("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line]
+
+
+def store_path(repo: GitRepo) -> Path:
+    """Where ``default_store`` keeps samples."""
+    return default_store(repo).root

@@ -1,0 +1,107 @@
+"""The sample store: samples kept under their generation key, written append-only in atomic batches.
+
+``SampleStore`` is the small interface generation and snapshots use; ``DirectoryStore`` keeps each key in a
+folder of part files (``part-000001.jsonl``…), each written to a temporary file and renamed into place, and a
+``COMPLETE`` marker once generation of the key has finished. A crash can lose at most the batch being
+written, never corrupt what is stored, and ``count`` tells a restarted run where to continue.
+
+A store for datasets too large for git would implement the same five methods over an object store (fsspec
+paths instead of folders; renames become conditional puts), and snapshots would then record keys and
+content digests instead of git blobs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+Sample = dict[str, Any]
+
+
+class SampleStore(Protocol):
+    """Where generated samples live, by generation key."""
+
+    def count(self, key: str) -> int:
+        """How many samples are stored under ``key`` (0 if none)."""
+
+    def append(self, key: str, samples: list[Sample]) -> None:
+        """Store a batch of samples under ``key`` all at once, after those already there."""
+
+    def mark_complete(self, key: str) -> None:
+        """Record that generation for ``key`` has finished."""
+
+    def is_complete(self, key: str) -> bool:
+        """Whether generation for ``key`` finished (then it is never generated again)."""
+
+    def read(self, key: str) -> Iterator[Sample]:
+        """The samples of ``key`` in the order they were stored."""
+
+
+def canonical_line(sample: Sample) -> str:
+    """One JSON line, keys sorted, so equal samples are equal bytes (and equal git blobs)."""
+    return json.dumps(sample, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def write_atomic_text(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary file and a rename: readers see all of it or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class DirectoryStore:
+    """A ``SampleStore`` in a local folder (by default ``.git/lab/samples`` of the taxonomy repository)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _folder(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def _parts(self, key: str) -> list[Path]:
+        folder = self._folder(key)
+        return sorted(folder.glob("part-*.jsonl")) if folder.is_dir() else []
+
+    def count(self, key: str) -> int:
+        return sum(part.read_bytes().count(b"\n") for part in self._parts(key))
+
+    def append(self, key: str, samples: list[Sample]) -> None:
+        if not samples:
+            return
+        parts = self._parts(key)
+        number = int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
+        write_atomic_text(self._folder(key) / f"part-{number:06d}.jsonl", "".join(map(canonical_line, samples)))
+
+    def mark_complete(self, key: str) -> None:
+        write_atomic_text(self._folder(key) / "COMPLETE", f"{self.count(key)}\n")
+
+    def is_complete(self, key: str) -> bool:
+        return (self._folder(key) / "COMPLETE").is_file()
+
+    def read(self, key: str) -> Iterator[Sample]:
+        for part in self._parts(key):
+            with open(part, encoding="utf-8") as stream:
+                for line in stream:
+                    yield json.loads(line)
+
+    def keys(self) -> Iterable[str]:
+        """Every key with stored samples."""
+        return sorted(folder.name for folder in self.root.glob("??/*") if folder.is_dir())
+
+    def remove(self, key: str) -> None:
+        """Delete a key's samples (garbage collection of unreferenced keys)."""
+        import shutil
+
+        shutil.rmtree(self._folder(key), ignore_errors=True)

@@ -1,0 +1,98 @@
+"""Dataset snapshots on a real repository: three taxonomy commits, three snapshots, blobs shared across them."""
+
+from __future__ import annotations
+
+from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint, sample_split
+from lab_cli.datasets.snapshot import (
+    LeafData,
+    default_store,
+    diff_manifests,
+    leaf_samples,
+    read_manifest,
+    snapshot_history,
+    snapshot_of,
+    write_snapshot,
+)
+from lab_cli.datasets.store import DirectoryStore
+from lab_cli.gitrepo import GitRepo
+from tests.helpers.gitrepos import Repo
+from tests.helpers.leaves import skill_text
+
+SPEC = GenerationSpec("freeform_skill/v1", ("p1",), "fake-teacher", (("temperature", 0.7),), seed=1, scale=2)
+
+
+def record(repo: Repo, commit: str) -> str:
+    """Store samples for every leaf at ``commit`` (made directly, as generation would) and snapshot it."""
+    git = GitRepo(repo.top)
+    store = default_store(git)
+    leaves = []
+    paths = git.run("ls-tree", "-r", "--name-only", commit).decode().split()
+    for path in (p for p in paths if p.endswith("/qna.yaml")):
+        leaf = path.rsplit("/", 1)[0]
+        qna = git.read_file_at(commit, path)
+        key = generation_key(leaf_fingerprint(qna, git.read_file_at(commit, f"{leaf}/attribution.txt")), SPEC)
+        if not store.is_complete(key):
+            samples = [
+                {
+                    "messages": [{"role": "user", "content": f"{leaf} q{i}"}, {"role": "assistant", "content": "a"}],
+                    "metadata": {
+                        "leaf": leaf,
+                        "generation_key": key,
+                        "taxonomy_commit": commit,
+                        "split": sample_split(f"{key}-{i}"),
+                    },
+                }
+                for i in range(3)
+            ]
+            store.append(key, samples)
+            store.mark_complete(key)
+        leaves.append(LeafData(leaf, "freeform_skill", key))
+    return write_snapshot(git, store, commit, leaves)
+
+
+def test_three_commits_three_snapshots_with_shared_blobs(repo: Repo) -> None:
+    repo.leaf("compositional_skills/a", skill_text())
+    repo.leaf("compositional_skills/b", skill_text(created_by="b"))
+    repo.leaf("compositional_skills/c", skill_text(created_by="c"))
+    first = record(repo, repo.commit("base"))
+    repo.leaf("compositional_skills/d", skill_text(created_by="d"))
+    second = record(repo, repo.commit("add d"))
+    (repo.top / "compositional_skills/a/qna.yaml").write_text(skill_text(examples=6))
+    third = record(repo, repo.commit("modify a"))
+    repo.git("rm", "-rq", "compositional_skills/c")
+    fourth = record(repo, repo.commit("delete c"))
+    git = GitRepo(repo.top)
+    manifests = [read_manifest(git, snapshot) for snapshot in (first, second, third, fourth)]
+
+    blob = lambda manifest, leaf: manifest["leaves"][leaf]["blob"]  # noqa: E731
+    assert blob(manifests[0], "compositional_skills/b") == blob(manifests[1], "compositional_skills/b")
+    assert blob(manifests[1], "compositional_skills/a") != blob(manifests[2], "compositional_skills/a")
+    tree_entry = git.run("ls-tree", f"{second}:leaves/compositional_skills", "b.jsonl").decode().split()[2]
+    assert tree_entry == git.run("ls-tree", f"{first}:leaves/compositional_skills", "b.jsonl").decode().split()[2]
+    assert "compositional_skills/c" not in manifests[3]["leaves"]
+
+    change = diff_manifests(manifests[2], manifests[3])
+    assert (change.added, change.changed, change.removed) == ([], [], ["compositional_skills/c"])
+    change = diff_manifests(manifests[1], manifests[2])
+    assert (change.added, change.changed, change.removed) == ([], ["compositional_skills/a"], [])
+    assert snapshot_history(git) == [fourth, third, second, first]
+    assert snapshot_of(git, "HEAD") == fourth and snapshot_of(git, fourth) == fourth
+    samples = leaf_samples(git, fourth, "compositional_skills/d")
+    assert [s["metadata"]["leaf"] for s in samples] == ["compositional_skills/d"] * 3
+
+
+def test_store_batches_are_atomic_and_counted(tmp_path) -> None:
+    store = DirectoryStore(tmp_path / "store")
+    store.append("ab" * 32, [{"n": 1}, {"n": 2}])
+    store.append("ab" * 32, [{"n": 3}])
+    assert store.count("ab" * 32) == 3 and [s["n"] for s in store.read("ab" * 32)] == [1, 2, 3]
+    assert not store.is_complete("ab" * 32)
+    store.mark_complete("ab" * 32)
+    assert store.is_complete("ab" * 32)
+    assert not list((tmp_path / "store").rglob("*.tmp"))
+
+
+def test_split_is_fixed_by_the_sample_id() -> None:
+    splits = [sample_split(f"id-{i}") for i in range(1000)]
+    assert splits == [sample_split(f"id-{i}") for i in range(1000)]
+    assert 50 < splits.count("eval") < 150
