@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import diff, serve, teacher, validate
+from lab_cli.cli import data, diff, serve, teacher, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -67,7 +67,12 @@ teacher_group = typer.Typer(help="Check a teacher endpoint.", no_args_is_help=Tr
 model_group = typer.Typer(help="Models lab uses: the bundled default.", no_args_is_help=True)
 app.add_typer(teacher_group, name="teacher")
 app.add_typer(model_group, name="model")
+data_group = typer.Typer(help="Dataset snapshots recorded per taxonomy commit.", no_args_is_help=True)
+app.add_typer(data_group, name="data")
 _command("check", teacher.check, teacher.CHECK_EPILOG, teacher_group)
+_command("log", data.log, group=data_group)
+_command("show", data.show, group=data_group)
+_command("diff", data.diff, group=data_group)
 _command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
 
 

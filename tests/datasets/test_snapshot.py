@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint, sample_split
 from lab_cli.datasets.snapshot import (
     LeafData,
@@ -96,3 +98,29 @@ def test_split_is_fixed_by_the_sample_id() -> None:
     splits = [sample_split(f"id-{i}") for i in range(1000)]
     assert splits == [sample_split(f"id-{i}") for i in range(1000)]
     assert 50 < splits.count("eval") < 150
+
+
+def test_data_commands(repo: Repo, capsys) -> None:
+    from lab_cli.cli.main import main
+
+    repo.leaf("compositional_skills/a", skill_text())
+    repo.leaf("compositional_skills/b", skill_text(created_by="b"))
+    first_commit = repo.commit("base")
+    record(repo, first_commit)
+    repo.git("rm", "-rq", "compositional_skills/b")
+    repo.leaf("compositional_skills/c", skill_text(created_by="c"))
+    record(repo, repo.commit("swap"))
+    capsys.readouterr()
+    assert main(["data", "log", "-C", str(repo.top), "--format", "json"]) == 0
+    log = json.loads(capsys.readouterr().out)
+    assert [(e["leaves"], e["new"], e["reused"], e["removed"]) for e in log] == [(2, 1, 1, 1), (2, 2, 0, 0)]
+    assert main(["data", "diff", first_commit, "HEAD", "-C", str(repo.top), "--format", "json"]) == 0
+    change = json.loads(capsys.readouterr().out)
+    assert (change["added"], change["removed"], change["unchanged"]) == (
+        ["compositional_skills/c"],
+        ["compositional_skills/b"],
+        ["compositional_skills/a"],
+    )
+    assert main(["data", "show", "HEAD", "-C", str(repo.top)]) == 0
+    assert "compositional_skills/c  freeform_skill" in capsys.readouterr().out
+    assert main(["data", "show", "HEAD~5", "-C", str(repo.top)]) == 1

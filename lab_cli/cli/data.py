@@ -1,0 +1,75 @@
+"""``lab data``: the dataset snapshots recorded for taxonomy commits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FORMAT = typer.Option("--format", "-f", help="human or json.")
+REPO = typer.Option("--repo", "-C", help="The taxonomy repository.")
+
+
+def _repo(path: Path):
+    from lab_cli.gitrepo import GitRepo
+
+    return GitRepo.find(path.resolve())
+
+
+def log(output_format: Annotated[str, FORMAT] = "human", repo_path: Annotated[Path, REPO] = Path(".")) -> int:
+    """List dataset snapshots, newest first, with leaves, samples and new/changed/reused counts."""
+    from lab_cli.datasets.history import dataset_log
+
+    entries = dataset_log(_repo(repo_path))
+    if output_format == "json":
+        print(json.dumps([entry.as_dict() for entry in entries], indent=2))
+    elif not entries:
+        print("no dataset snapshots yet (lab generate records one per taxonomy commit)")
+    for entry in entries if output_format != "json" else []:
+        print(
+            f"{entry.snapshot[:12]}  taxonomy {entry.taxonomy_commit[:12]}  {entry.leaves} leaves, "
+            f"{entry.samples} samples  (+{entry.new} new, ~{entry.changed} changed, ={entry.reused} reused, "
+            f"-{entry.removed} removed)"
+        )
+    return 0
+
+
+def show(
+    revision: Annotated[str, typer.Argument(help="A taxonomy commit or a snapshot.")] = "HEAD",
+    output_format: Annotated[str, FORMAT] = "human",
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
+    """Show one snapshot: per leaf, its kind, generation key and sample count."""
+    from lab_cli.datasets.history import dataset_show
+
+    data = dataset_show(_repo(repo_path), revision)
+    if output_format == "json":
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"snapshot {data['snapshot'][:12]} of taxonomy commit {data['taxonomy_commit'][:12]}")
+    for leaf, entry in sorted(data["leaves"].items()):
+        print(f"  {leaf}  {entry['kind']}  key {entry['generation_key'][:12]}  {entry['samples']} samples")
+    return 0
+
+
+def diff(
+    first: Annotated[str, typer.Argument(help="Older taxonomy commit or snapshot.")],
+    second: Annotated[str, typer.Argument(help="Newer taxonomy commit or snapshot.")] = "HEAD",
+    output_format: Annotated[str, FORMAT] = "human",
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
+    """Show the leaves added, changed and removed between two snapshots."""
+    from lab_cli.datasets.history import dataset_diff
+
+    data = dataset_diff(_repo(repo_path), first, second)
+    if output_format == "json":
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"{data['from'][:12]} → {data['to'][:12]}")
+    for status, label in (("added", "A"), ("changed", "M"), ("removed", "D")):
+        for leaf in data[status]:
+            print(f"  {label}  {leaf}")
+    print(f"  ({len(data['unchanged'])} leaves unchanged)")
+    return 0
