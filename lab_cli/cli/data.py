@@ -73,3 +73,49 @@ def diff(
             print(f"  {label}  {leaf}")
     print(f"  ({len(data['unchanged'])} leaves unchanged)")
     return 0
+
+
+def export(
+    revision: Annotated[str, typer.Argument(help="A taxonomy commit or a snapshot.")] = "HEAD",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("dataset"),
+    output_format: Annotated[str, typer.Option("--format", "-f", help="jsonl or parquet.")] = "jsonl",
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
+    """Write a snapshot as InstructLab training files (knowledge/skills train, and eval)."""
+    from lab_cli.datasets.export import export_snapshot
+
+    counts = export_snapshot(_repo(repo_path), revision, out, output_format)
+    for name, count in counts.items():
+        print(f"{out / name}.{output_format}: {count} records")
+    return 0
+
+
+def verify(
+    revision: Annotated[str | None, typer.Argument(help="One snapshot (default: all).")] = None,
+    output_format: Annotated[str, FORMAT] = "human",
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
+    """Re-hash every stored sample blob and check it against its manifest; exit 1 on corruption."""
+    from lab_cli.datasets.export import verify as verify_snapshots
+
+    report = verify_snapshots(_repo(repo_path), revision)
+    if output_format == "json":
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(f"{report.snapshots} snapshot(s), {report.blobs} blob(s), {report.samples} sample(s) checked")
+        for problem in report.problems:
+            print(f"  corrupt: {problem}")
+    return 1 if report.problems else 0
+
+
+def gc(output_format: Annotated[str, FORMAT] = "human", repo_path: Annotated[Path, REPO] = Path(".")) -> int:
+    """Delete stored samples that no snapshot references (unfinished generations are kept)."""
+    from lab_cli.datasets.export import collect_garbage
+    from lab_cli.datasets.snapshot import default_store
+
+    repo = _repo(repo_path)
+    removed = collect_garbage(repo, default_store(repo))
+    print(
+        json.dumps({"removed": removed}) if output_format == "json" else f"removed {len(removed)} unreferenced key(s)"
+    )
+    return 0

@@ -73,6 +73,9 @@ _command("check", teacher.check, teacher.CHECK_EPILOG, teacher_group)
 _command("log", data.log, group=data_group)
 _command("show", data.show, group=data_group)
 _command("diff", data.diff, group=data_group)
+_command("export", data.export, group=data_group)
+_command("verify", data.verify, group=data_group)
+_command("gc", data.gc, group=data_group)
 _command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
 
 

@@ -96,7 +96,7 @@ class DirectoryStore:
                 for line in stream:
                     yield json.loads(line)
 
-    def keys(self) -> Iterable[str]:
+    def stored_keys(self) -> Iterable[str]:
         """Every key with stored samples."""
         return sorted(folder.name for folder in self.root.glob("??/*") if folder.is_dir())
 

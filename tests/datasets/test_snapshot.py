@@ -48,7 +48,7 @@ def record(repo: Repo, commit: str) -> str:
             ]
             store.append(key, samples)
             store.mark_complete(key)
-        leaves.append(LeafData(leaf, "freeform_skill", key))
+        leaves.append(LeafData(leaf, "knowledge" if leaf.startswith("knowledge/") else "freeform_skill", key))
     return write_snapshot(git, store, commit, leaves)
 
 
@@ -124,3 +124,68 @@ def test_data_commands(repo: Repo, capsys) -> None:
     assert main(["data", "show", "HEAD", "-C", str(repo.top)]) == 0
     assert "compositional_skills/c  freeform_skill" in capsys.readouterr().out
     assert main(["data", "show", "HEAD~5", "-C", str(repo.top)]) == 1
+
+
+def _two_snapshots(repo: Repo) -> str:
+    repo.leaf("compositional_skills/a", skill_text())
+    repo.leaf("knowledge/k", skill_text(created_by="k"))
+    record(repo, repo.commit("base"))
+    (repo.top / "compositional_skills/a/qna.yaml").write_text(skill_text(examples=6))
+    return record(repo, repo.commit("modify"))
+
+
+def test_export_loads_with_datasets_and_matches_the_messages_schema(repo: Repo, tmp_path) -> None:
+    import pytest
+
+    datasets = pytest.importorskip("datasets", reason="the train extra (datasets) is not installed")
+    from lab_cli.datasets.export import export_snapshot
+
+    _two_snapshots(repo)
+    git = GitRepo(repo.top)
+    counts = export_snapshot(git, "HEAD", tmp_path / "out")
+    assert sum(counts.values()) == 6
+    for name, count in counts.items():
+        if not count:
+            continue
+        loaded = datasets.load_dataset("json", data_files=str(tmp_path / "out" / f"{name}.jsonl"), split="train")
+        assert loaded.num_rows == count
+        for row in loaded:
+            assert [m["role"] for m in row["messages"]][-1] == "assistant"
+            assert all(set(m) == {"role", "content"} and isinstance(m["content"], str) for m in row["messages"])
+            assert json.loads(row["metadata"])["generation_key"] and row["id"]
+    parquet = export_snapshot(git, "HEAD", tmp_path / "pq", "parquet")
+    assert parquet == counts
+    for name, count in parquet.items():
+        path = str(tmp_path / "pq" / f"{name}.parquet")
+        assert datasets.load_dataset("parquet", data_files=path, split="train").num_rows == count
+
+
+def test_verify_detects_a_corrupted_object(repo: Repo) -> None:
+    import os
+    import zlib
+
+    from lab_cli.datasets.export import verify
+
+    _two_snapshots(repo)
+    git = GitRepo(repo.top)
+    assert verify(git).problems == []
+    blob = read_manifest(git, snapshot_of(git, "HEAD"))["leaves"]["compositional_skills/a"]["blob"]
+    path = repo.top / ".git" / "objects" / blob[:2] / blob[2:]
+    os.chmod(path, 0o644)
+    data = zlib.decompress(path.read_bytes()).replace(b"assistant", b"ASSISTANT", 1)
+    path.write_bytes(zlib.compress(data))
+    problems = verify(git).problems
+    assert len(problems) == 1 and "compositional_skills/a" in problems[0]
+
+
+def test_gc_removes_only_unreferenced_complete_keys(repo: Repo) -> None:
+    from lab_cli.datasets.export import collect_garbage
+
+    _two_snapshots(repo)
+    git = GitRepo(repo.top)
+    store = default_store(git)
+    store.append("f" * 64, [{"orphan": True}])
+    store.mark_complete("f" * 64)
+    store.append("e" * 64, [{"in progress": True}])
+    assert collect_garbage(git, store) == ["f" * 64]
+    assert "e" * 64 in store.stored_keys() and len(list(store.stored_keys())) == 4

@@ -1,0 +1,136 @@
+"""Export a snapshot in InstructLab's training format, and check or clean what lab has stored.
+
+Export writes ``knowledge_train_msgs.jsonl`` and ``skills_train_msgs.jsonl`` (the ``train`` split) and
+``eval_msgs.jsonl`` (the ``eval`` split, never trained on): one record per sample with ``messages`` (role and
+content), ``metadata`` (a JSON string, as InstructLab writes it) and ``id``. ``--format parquet`` writes the
+same records as Parquet files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lab_cli.datasets.snapshot import read_manifest, snapshot_history, snapshot_of
+from lab_cli.datasets.store import DirectoryStore, write_atomic_text
+from lab_cli.errors import GitError, UsageError
+from lab_cli.gitrepo import GitRepo
+
+FILES = {"knowledge": "knowledge_train_msgs", "skills": "skills_train_msgs", "eval": "eval_msgs"}
+
+
+def _record(sample: dict) -> dict:
+    metadata = sample.get("metadata", {})
+    identifier = metadata.get("id") or hashlib.sha256(json.dumps(sample, sort_keys=True).encode()).hexdigest()[:32]
+    return {"messages": sample["messages"], "metadata": json.dumps(metadata, sort_keys=True), "id": identifier}
+
+
+def _read_blobs(repo: GitRepo, blobs: list[str]) -> dict[str, bytes]:
+    return repo.read_blobs(sorted(set(blobs)))
+
+
+def export_snapshot(repo: GitRepo, revision: str, out: Path, output_format: str = "jsonl") -> dict[str, int]:
+    """Write the snapshot of ``revision`` to ``out``; records written per file."""
+    if output_format not in ("jsonl", "parquet"):
+        raise UsageError(f"--format must be jsonl or parquet, not {output_format!r}")
+    manifest = read_manifest(repo, snapshot_of(repo, revision))
+    leaves = manifest["leaves"]
+    contents = _read_blobs(repo, [entry["blob"] for entry in leaves.values()])
+    groups: dict[str, list[dict]] = {name: [] for name in FILES}
+    for _, entry in sorted(leaves.items()):
+        for line in contents[entry["blob"]].decode("utf-8").splitlines():
+            sample = json.loads(line)
+            split = sample.get("metadata", {}).get("split", "train")
+            group = "eval" if split == "eval" else ("knowledge" if entry["kind"] == "knowledge" else "skills")
+            groups[group].append(_record(sample))
+    out.mkdir(parents=True, exist_ok=True)
+    for group, records in groups.items():
+        _write(out / f"{FILES[group]}.{output_format}", records, output_format)
+    return {FILES[group]: len(records) for group, records in groups.items()}
+
+
+def _write(path: Path, records: list[dict], output_format: str) -> None:
+    if output_format == "jsonl":
+        write_atomic_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    message = pa.struct([("role", pa.string()), ("content", pa.string())])
+    schema = pa.schema([("messages", pa.list_(message)), ("metadata", pa.string()), ("id", pa.string())])
+    temporary = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.Table.from_pylist(records, schema=schema), temporary)  # an explicit schema: empty files load too
+    temporary.replace(path)
+
+
+@dataclass
+class VerifyReport:
+    """What verification checked and what it found wrong."""
+
+    snapshots: int = 0
+    blobs: int = 0
+    samples: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"snapshots": self.snapshots, "blobs": self.blobs, "samples": self.samples, "problems": self.problems}
+
+
+def _git_blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def verify(repo: GitRepo, revision: str | None = None) -> VerifyReport:
+    """Re-hash every blob of one snapshot (or all) and check its samples against the manifest."""
+    snapshots = [snapshot_of(repo, revision)] if revision else snapshot_history(repo)
+    report = VerifyReport(snapshots=len(snapshots))
+    checked: set[str] = set()
+    for snapshot in snapshots:
+        for leaf, entry in read_manifest(repo, snapshot)["leaves"].items():
+            if entry["blob"] in checked:
+                continue
+            checked.add(entry["blob"])
+            report.blobs += 1
+            try:
+                data = repo.run("cat-file", "blob", entry["blob"])
+            except GitError as exc:
+                report.problems.append(f"{leaf}: blob {entry['blob'][:12]} unreadable ({exc})")
+                continue
+            if _git_blob_id(data) != entry["blob"]:
+                report.problems.append(f"{leaf}: blob {entry['blob'][:12]} does not hash to its id (corrupted)")
+                continue
+            report.problems.extend(_check_samples(leaf, entry, data))
+            report.samples += entry["samples"]
+    return report
+
+
+def _check_samples(leaf: str, entry: dict, data: bytes) -> list[str]:
+    lines = data.decode("utf-8", "replace").splitlines()
+    problems = (
+        [] if len(lines) == entry["samples"] else [f"{leaf}: {len(lines)} samples, manifest says {entry['samples']}"]
+    )
+    for number, line in enumerate(lines, start=1):
+        try:
+            sample = json.loads(line)
+        except ValueError:
+            problems.append(f"{leaf}: sample {number} is not JSON")
+            continue
+        if sample.get("metadata", {}).get("generation_key") not in (None, entry["generation_key"]):
+            problems.append(f"{leaf}: sample {number} belongs to another generation key")
+    return problems
+
+
+def collect_garbage(repo: GitRepo, store: DirectoryStore) -> list[str]:
+    """Delete stored keys no snapshot references (unfinished generations are kept); the keys removed."""
+    referenced = {
+        entry["generation_key"]
+        for snapshot in snapshot_history(repo)
+        for entry in read_manifest(repo, snapshot)["leaves"].values()
+    }
+    removed = [key for key in store.stored_keys() if key not in referenced and store.is_complete(key)]
+    for key in removed:
+        store.remove(key)
+    return removed
