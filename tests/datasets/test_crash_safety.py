@@ -1,0 +1,54 @@
+"""A writer killed with SIGKILL mid-run leaves a consistent store, and the next run finishes the rest only."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lab_cli.datasets.store import DirectoryStore
+
+KEY = "c0ffee" * 10 + "abcd"
+BATCH, TOTAL = 20_000, 120_000
+
+WRITER = f"""
+import sys
+from pathlib import Path
+from lab_cli.datasets.store import DirectoryStore
+
+store = DirectoryStore(Path(sys.argv[1]))
+start = store.count({KEY!r})
+made = 0
+for first in range(start, {TOTAL}, {BATCH}):
+    batch = [{{"n": n, "text": "x" * 40}} for n in range(first, min(first + {BATCH}, {TOTAL}))]
+    store.append({KEY!r}, batch)
+    made += len(batch)
+store.mark_complete({KEY!r})
+print(made)
+"""
+
+
+def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(root)], stdout=subprocess.PIPE, text=True)
+    folder = root / KEY[:2] / KEY
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(folder.glob("part-*.jsonl"))) < 2:
+        time.sleep(0.005)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    store = DirectoryStore(root)
+    stored = store.count(KEY)
+    assert 0 < stored < TOTAL and stored % BATCH == 0  # whole batches only
+    for part in folder.glob("part-*.jsonl"):  # every visible part parses completely
+        assert all(json.loads(line)["text"] for line in part.read_text().splitlines())
+    assert not store.is_complete(KEY)
+
+    rerun = subprocess.run([sys.executable, "-c", WRITER, str(root)], capture_output=True, text=True, check=True)
+    assert int(rerun.stdout) == TOTAL - stored  # nothing finished before the kill was redone
+    assert [sample["n"] for sample in store.read(KEY)] == list(range(TOTAL))
+    assert store.is_complete(KEY)
