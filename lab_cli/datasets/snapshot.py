@@ -41,25 +41,35 @@ def default_store(repo: GitRepo) -> DirectoryStore:
     return DirectoryStore(repo.git_dir() / "lab" / "samples")
 
 
-def _leaf_blob(repo: GitRepo, store: DirectoryStore, key: str) -> str:
-    """The blob id of a key's samples as one JSONL file (hashed once per key, then remembered)."""
-    folder = store.root / key[:2] / key
-    remembered = folder / "BLOB"
-    if remembered.is_file():
-        return remembered.read_text().strip()
-    if not store.is_complete(key):
-        raise LabError(f"generation key {key[:12]} is not complete: run lab generate first")
-    text = "".join(canonical_line(sample) for sample in store.read(key))
-    blob = repo.hash_bytes(text.encode("utf-8"))
-    write_atomic_text(remembered, blob + "\n")
-    return blob
+def _leaf_blobs(repo: GitRepo, store: DirectoryStore, keys: list[str]) -> dict[str, str]:
+    """The blob id of each key's samples as one JSONL file; new keys are hashed together, then remembered."""
+    blobs, missing = {}, []
+    for key in sorted(set(keys)):
+        remembered = store.root / key[:2] / key / "BLOB"
+        if remembered.is_file():
+            blobs[key] = remembered.read_text().strip()
+        elif not store.is_complete(key):
+            raise LabError(f"generation key {key[:12]} is not complete: run lab generate first")
+        else:
+            missing.append(key)
+    files = []
+    for key in missing:
+        compact = store.root / key[:2] / key / "samples.jsonl"
+        write_atomic_text(compact, "".join(canonical_line(sample) for sample in store.read(key)))
+        files.append(compact)
+    for key, compact, blob in zip(missing, files, repo.hash_paths(files), strict=True):
+        write_atomic_text(compact.with_name("BLOB"), blob + "\n")
+        compact.unlink()
+        blobs[key] = blob
+    return blobs
 
 
 def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
     """Record the snapshot of ``taxonomy_commit`` on ``refs/lab/datasets``; the snapshot commit id."""
     entries, manifest = {}, {}
+    blobs = _leaf_blobs(repo, store, [leaf.generation_key for leaf in leaves])
     for leaf in sorted(leaves, key=lambda item: item.leaf):
-        blob = _leaf_blob(repo, store, leaf.generation_key)
+        blob = blobs[leaf.generation_key]
         entries[f"leaves/{leaf.leaf}.jsonl"] = blob
         manifest[leaf.leaf] = {
             "kind": leaf.kind,

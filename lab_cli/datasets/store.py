@@ -75,6 +75,9 @@ class DirectoryStore:
         return sorted(folder.glob("part-*.jsonl")) if folder.is_dir() else []
 
     def count(self, key: str) -> int:
+        marker = self._folder(key) / "COMPLETE"
+        if marker.is_file():  # a finished key records its count: snapshots of 1,000 leaves read 1,000 small files
+            return int(marker.read_text())
         return sum(part.read_bytes().count(b"\n") for part in self._parts(key))
 
     def append(self, key: str, samples: list[Sample]) -> None:
