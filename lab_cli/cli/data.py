@@ -50,7 +50,11 @@ def show(
         return 0
     print(f"snapshot {data['snapshot'][:12]} of taxonomy commit {data['taxonomy_commit'][:12]}")
     for leaf, entry in sorted(data["leaves"].items()):
-        print(f"  {leaf}  {entry['kind']}  key {entry['generation_key'][:12]}  {entry['samples']} samples")
+        origin = ", ".join(f"{k}={v}" for k, v in entry.get("provenance", {}).items())
+        print(
+            f"  {leaf}  {entry['kind']}  key {entry['generation_key'][:12]}  {entry['samples']} samples"
+            + (f"  ({origin})" if origin else "")
+        )
     return 0
 
 
@@ -79,13 +83,16 @@ def export(
     revision: Annotated[str, typer.Argument(help="A taxonomy commit or a snapshot.")] = "HEAD",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("dataset"),
     output_format: Annotated[str, typer.Option("--format", "-f", help="jsonl or parquet.")] = "jsonl",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Write a snapshot as InstructLab training files (knowledge/skills train, and eval)."""
     from lab_cli.datasets.export import export_snapshot
 
     counts = export_snapshot(_repo(repo_path), revision, out, output_format)
-    for name, count in counts.items():
+    if as_json:
+        print(json.dumps({"out": str(out), "format": output_format, "records": counts}, indent=2))
+    for name, count in counts.items() if not as_json else []:
         print(f"{out / name}.{output_format}: {count} records")
     return 0
 

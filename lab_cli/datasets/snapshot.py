@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab_cli.datasets.store import DirectoryStore, canonical_line, write_atomic_text
@@ -34,6 +34,7 @@ class LeafData:
     leaf: str
     kind: str
     generation_key: str
+    provenance: dict[str, str] = field(default_factory=dict)  # pipeline, teacher, generated-at commit…
 
 
 def default_store(repo: GitRepo) -> DirectoryStore:
@@ -76,6 +77,7 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
             "generation_key": leaf.generation_key,
             "samples": store.count(leaf.generation_key),
             "blob": blob,
+            "provenance": dict(sorted(leaf.provenance.items())),
         }
     document = {"schema_version": MANIFEST_VERSION, "taxonomy_commit": taxonomy_commit, "leaves": manifest}
     entries[MANIFEST] = repo.hash_bytes((json.dumps(document, indent=2, sort_keys=True) + "\n").encode())

@@ -48,7 +48,8 @@ def record(repo: Repo, commit: str) -> str:
             ]
             store.append(key, samples)
             store.mark_complete(key)
-        leaves.append(LeafData(leaf, "knowledge" if leaf.startswith("knowledge/") else "freeform_skill", key))
+        kind = "knowledge" if leaf.startswith("knowledge/") else "freeform_skill"
+        leaves.append(LeafData(leaf, kind, key, {"pipeline": SPEC.pipeline, "teacher": SPEC.teacher_model}))
     return write_snapshot(git, store, commit, leaves)
 
 
@@ -122,7 +123,10 @@ def test_data_commands(repo: Repo, capsys) -> None:
         ["compositional_skills/a"],
     )
     assert main(["data", "show", "HEAD", "-C", str(repo.top)]) == 0
-    assert "compositional_skills/c  freeform_skill" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "compositional_skills/c  freeform_skill" in shown and "pipeline=freeform_skill/v1" in shown
+    assert main(["data", "verify", "-C", str(repo.top), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["problems"] == []
     assert main(["data", "show", "HEAD~5", "-C", str(repo.top)]) == 1
 
 
