@@ -193,3 +193,21 @@ def test_gc_removes_only_unreferenced_complete_keys(repo: Repo) -> None:
     store.append("e" * 64, [{"in progress": True}])
     assert collect_garbage(git, store) == ["f" * 64]
     assert "e" * 64 in store.stored_keys() and len(list(store.stored_keys())) == 4
+
+
+def test_snapshots_travel_with_push_and_fetch(repo: Repo, tmp_path) -> None:
+    import subprocess
+
+    from lab_cli.datasets.history import dataset_log
+
+    _two_snapshots(repo)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    repo.git("push", "-q", str(remote), "HEAD:refs/heads/main", "refs/lab/datasets", "refs/notes/lab")
+    clone = Repo(tmp_path / "clone")
+    refspecs = ["main:refs/heads/upstream", "refs/lab/datasets:refs/lab/datasets", "refs/notes/lab:refs/notes/lab"]
+    clone.git("fetch", "-q", str(remote), *refspecs)
+    clone.git("checkout", "-q", "upstream")
+    git = GitRepo(clone.top)
+    assert [entry.leaves for entry in dataset_log(git)] == [2, 2]
+    assert snapshot_of(git, "HEAD") == snapshot_of(GitRepo(repo.top), "HEAD")
