@@ -1,0 +1,1 @@
+"""Synthetic data generation: pipelines as data, teacher prompts, parsing, judges, near-duplicate filtering."""
