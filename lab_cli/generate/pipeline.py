@@ -1,0 +1,101 @@
+"""Generation pipelines, read from the YAML files shipped in ``lab_cli/generate/pipelines`` (a closed set).
+
+A pipeline is an id, a version and steps; each step is a ``generate`` or a ``judge`` prompt with its parser,
+sampling settings and, for judges, a stated threshold. The pipeline digest covers all of it, so editing a
+prompt changes the generation key of every leaf that uses the pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from lab_cli.datasets.keys import digest
+from lab_cli.errors import LabError
+
+PIPELINES = ("freeform_skill", "grounded_skill", "knowledge")
+PARSERS = ("list", "pairs", "score", "text")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One teacher call of a pipeline."""
+
+    name: str
+    kind: str
+    parser: str
+    prompt: str
+    temperature: float
+    max_tokens: int
+    maximum: float | None = None
+    threshold: float | None = None
+
+    def render(self, values: dict[str, Any]) -> str:
+        """The prompt with ``{placeholders}`` filled; a missing value is a ``LabError`` naming it."""
+        try:
+            return self.prompt.format_map(values)
+        except KeyError as missing:
+            raise LabError(f"pipeline step {self.name!r} needs a value for {missing}") from None
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A named, versioned sequence of steps, with the settings around them."""
+
+    id: str
+    version: int
+    steps: tuple[Step, ...]
+    settings: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever anything about the pipeline changes."""
+        return digest(
+            {
+                "id": self.id,
+                "version": self.version,
+                "settings": self.settings,
+                "steps": [step.__dict__ for step in self.steps],
+            }
+        )
+
+    def step(self, name: str) -> Step:
+        """The step called ``name``."""
+        return next(step for step in self.steps if step.name == name)
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A pipeline-wide setting (like ``short_answer_words``)."""
+        return dict(self.settings).get(name, default)
+
+
+def _step(raw: dict[str, Any], pipeline: str) -> Step:
+    if raw.get("kind") not in ("generate", "judge") or raw.get("parser") not in PARSERS:
+        raise LabError(f"pipeline {pipeline}: step {raw.get('name')!r} has an unknown kind or parser")
+    if raw["kind"] == "judge" and (raw.get("threshold") is None or raw.get("maximum") is None):
+        raise LabError(f"pipeline {pipeline}: judge step {raw['name']!r} must state its maximum and threshold")
+    return Step(
+        raw["name"],
+        raw["kind"],
+        raw["parser"],
+        raw["prompt"],
+        float(raw["temperature"]),
+        int(raw["max_tokens"]),
+        raw.get("maximum"),
+        raw.get("threshold"),
+    )
+
+
+@functools.cache
+def load_pipeline(name: str) -> Pipeline:
+    """The shipped pipeline ``name`` (one of ``PIPELINES``)."""
+    if name not in PIPELINES:
+        raise LabError(f"no pipeline named {name!r}; lab ships {', '.join(PIPELINES)}")
+    text = resources.files("lab_cli.generate").joinpath(f"pipelines/{name}.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    steps = tuple(_step(step, name) for step in raw["steps"])
+    settings = tuple(sorted((k, v) for k, v in raw.items() if k not in ("id", "version", "steps")))
+    return Pipeline(raw["id"], int(raw["version"]), steps, settings)

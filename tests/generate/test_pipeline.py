@@ -1,0 +1,40 @@
+"""The shipped pipelines load, state their judges' thresholds, render prompts, and digest their content."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lab_cli.errors import LabError
+from lab_cli.generate.pipeline import PIPELINES, load_pipeline
+
+
+@pytest.mark.parametrize("name", PIPELINES)
+def test_every_shipped_pipeline_loads_with_stated_thresholds(name: str) -> None:
+    pipeline = load_pipeline(name)
+    assert pipeline.id == name and pipeline.version >= 1
+    judges = [step for step in pipeline.steps if step.kind == "judge"]
+    assert judges and all(0 < step.threshold <= step.maximum for step in judges)
+
+
+def test_prompts_render_and_missing_values_are_named() -> None:
+    step = load_pipeline("freeform_skill").step("question_quality")
+    text = step.render({"task_description": "Write haiku", "question": "A haiku on rain"})
+    assert "Write haiku" in text and "A haiku on rain" in text
+    with pytest.raises(LabError, match="needs a value for 'question'"):
+        step.render({"task_description": "Write haiku"})
+
+
+def test_digest_changes_with_any_prompt() -> None:
+    pipeline = load_pipeline("knowledge")
+    edited_step = dataclasses.replace(pipeline.steps[0], prompt=pipeline.steps[0].prompt + " ")
+    edited = dataclasses.replace(pipeline, steps=(edited_step, *pipeline.steps[1:]))
+    assert edited.digest != pipeline.digest
+    assert load_pipeline("knowledge").digest == pipeline.digest
+    assert pipeline.setting("short_answer_words") == 25
+
+
+def test_unknown_pipeline() -> None:
+    with pytest.raises(LabError, match="no pipeline named"):
+        load_pipeline("haiku")
