@@ -1,0 +1,62 @@
+"""The freeform pipeline against a scripted teacher (a real loopback server): exactly the bad candidates drop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lab_cli.generate.pipeline import load_pipeline
+from lab_cli.generate.responses import ResponseLog
+from lab_cli.generate.skills import generate_freeform
+from lab_cli.teacher.client import TeacherClient, TeacherSettings
+from tests.helpers.openai_server import FakeTeacher
+
+SEEDS = {
+    "task_description": "Write short poems",
+    "seed_examples": [
+        {"question": f"Write a poem about topic number {i} please", "answer": f"Poem {i}."} for i in range(2)
+    ],
+}
+
+
+def scripted(body: dict) -> str:
+    prompt = body["messages"][-1]["content"]
+    if "new, different tasks" in prompt:
+        return (
+            "1. Write a haiku about falling autumn leaves\n"
+            "2. Write a poem about topic number 1 please\n"  # a seed: duplicate
+            "3. Compose a limerick about a clumsy penguin\n"
+            "4. Compose a limerick about a clumsy penguin!\n"  # near duplicate
+            "5. Describe quantum chromodynamics in detail\n"  # judged off-topic below
+        )
+    if "clear, answerable task" in prompt:
+        return "Score: 0" if "quantum" in prompt else "Score: 1"
+    if "Rate how well" in prompt:
+        return "I cannot decide" if "haiku" in prompt else "Score: 3"  # the haiku pair's score is unreadable
+    return "Leaves drift, gold and slow." if "haiku" in prompt else "A penguin slipped on the ice, twice."
+
+
+def test_drops_are_exact_and_counted_by_reason(tmp_path: Path) -> None:
+    pipeline = load_pipeline("freeform_skill")
+    with FakeTeacher(answer=scripted) as server:
+        client = TeacherClient(TeacherSettings(server.url, "fake-teacher", workers=2))
+        log = ResponseLog(tmp_path / "responses.jsonl", "fake-teacher")
+
+        def ask(requests):
+            missing = [r for r in requests if log.cached(r) is None]
+            if missing:
+                client.run(missing, on_response=log.recorder(missing))
+            return [log.cached(r) for r in requests]
+
+        outcome = generate_freeform(SEEDS, pipeline, ask, scale=2, seed=7, metadata={"leaf": "poems"})
+        first_run_requests = len(server.requests)
+        again = generate_freeform(SEEDS, pipeline, ask, scale=2, seed=7, metadata={"leaf": "poems"})
+    assert [s["messages"][0]["content"] for s in outcome.samples] == ["Compose a limerick about a clumsy penguin"]
+    assert outcome.samples[0]["messages"][1]["content"] == "A penguin slipped on the ice, twice."
+    assert dict(outcome.drops) == {
+        "duplicate": 2,
+        "question_quality": 1,
+        "pair_quality: unreadable score": 1,
+    }
+    assert first_run_requests == outcome.requests == 1 + 3 + 2 + 2
+    assert len(server.requests) == first_run_requests  # the rerun was answered from the response log
+    assert again.samples == outcome.samples
