@@ -1,5 +1,7 @@
-"""The freeform-skill pipeline: new questions like the seeds → judged → answered with the seeds as
-demonstrations → the pair judged. Every candidate that does not become a sample is counted under one reason:
+"""Skill pipelines. Freeform: new questions like the seeds → judged → answered with the seeds as
+demonstrations → the pair judged. Grounded: new contexts like the seed contexts → a question on each →
+judged against its context → answered from it → the triple judged. Every candidate that does not become a
+sample is counted under one reason:
 ``parse`` (the teacher's text could not be read), ``duplicate`` (too close to a seed or a kept question) or
 the name of the judge that rejected it.
 """
@@ -106,5 +108,61 @@ def generate_freeform(
         }
         for item in kept
     ]
+    outcome.drops = Counter({reason: count for reason, count in outcome.drops.items() if count})
+    return outcome
+
+
+def _sample(user: str, answer: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    messages = [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    return {"messages": messages, "metadata": dict(metadata)}
+
+
+def generate_grounded(
+    data: dict[str, Any], pipeline: Pipeline, ask: Ask, scale: int, seed: int, metadata: dict[str, Any]
+) -> Outcome:
+    """Samples for one grounded skill leaf: about ``scale`` new contexts per seed example, each with a task."""
+    outcome = Outcome()
+    task, seeds = data["task_description"], data["seed_examples"]
+    wanted = scale * len(seeds)
+    base = seed * 100_000
+    seed_contexts = "\n".join(f"- {' '.join(str(e.get('context', '')).split())}" for e in seeds)
+    step = pipeline.step("contexts")
+    values = {"task_description": task, "seed_contexts": seed_contexts, "count": QUESTIONS_PER_REQUEST}
+    requests = [
+        _request(step, values, f"contexts-{i}", base + i) for i in range(math.ceil(wanted / QUESTIONS_PER_REQUEST))
+    ]
+    outcome.requests += len(requests)
+    fresh = NearDuplicateFilter(seen=[str(example.get("context", "")) for example in seeds])
+    contexts = []
+    for texts in ask(requests):
+        items = parse_list(texts[0])
+        if not items:
+            outcome.drops["contexts: unreadable list"] += 1
+        for context in items:
+            if fresh.admit(context):
+                contexts.append(context)
+            else:
+                outcome.drops["duplicate"] += 1
+    items = [
+        {"task_description": task, "context": context, "seed_question": seeds[i % len(seeds)]["question"]}
+        for i, context in enumerate(contexts[:wanted])
+    ]
+    question = pipeline.step("question")
+    requests = [_request(question, item, f"question-{i}", base + 20_000 + i) for i, item in enumerate(items)]
+    outcome.requests += len(requests)
+    for item, texts in zip(items, ask(requests), strict=True):
+        item["question"] = texts[0].strip()
+    asked = [item for item in items if item["question"]]
+    outcome.drops["question: empty"] += len(items) - len(asked)
+    asked = judge(ask, pipeline.step("question_quality"), asked, base + 40_000, outcome)
+    answer = pipeline.step("answer")
+    requests = [_request(answer, item, f"answer-{i}", base + 60_000 + i) for i, item in enumerate(asked)]
+    outcome.requests += len(requests)
+    for item, texts in zip(asked, ask(requests), strict=True):
+        item["answer"] = texts[0].strip()
+    answered = [item for item in asked if item["answer"]]
+    outcome.drops["answer: empty"] += len(asked) - len(answered)
+    kept = judge(ask, pipeline.step("pair_quality"), answered, base + 80_000, outcome)
+    outcome.samples = [_sample(f"{item['context']}\n\n{item['question']}", item["answer"], metadata) for item in kept]
     outcome.drops = Counter({reason: count for reason, count in outcome.drops.items() if count})
     return outcome

@@ -60,3 +60,51 @@ def test_drops_are_exact_and_counted_by_reason(tmp_path: Path) -> None:
     assert first_run_requests == outcome.requests == 1 + 3 + 2 + 2
     assert len(server.requests) == first_run_requests  # the rerun was answered from the response log
     assert again.samples == outcome.samples
+
+
+GROUNDED = {
+    "task_description": "Summarise a paragraph in one sentence",
+    "seed_examples": [
+        {
+            "context": f"Seed paragraph number {i} about rivers and their deltas.",
+            "question": "Summarise it.",
+            "answer": "Rivers build deltas.",
+        }
+        for i in range(2)
+    ],
+}
+
+
+def grounded_script(body: dict) -> str:
+    prompt = body["messages"][-1]["content"]
+    if "new inputs of the same kind" in prompt:
+        return (
+            "1. Bees pollinate flowers and make honey in hives across the valley.\n"
+            "2. Seed paragraph number 1 about rivers and their deltas.\n"  # a seed: duplicate
+            "3. Glaciers carve valleys slowly over thousands of years of ice.\n"
+        )
+    if "Write one task" in prompt:
+        return "Summarise the paragraph."
+    if "Can the task be done" in prompt:
+        return "Score: 1"
+    if "Rate the response" in prompt:
+        return "Score: 1" if "Glaciers" in prompt else "Score: 3"  # the glacier answer is judged too weak
+    return "Bees make honey." if "Bees" in prompt else "Glaciers shape land."
+
+
+def test_grounded_pipeline(tmp_path: Path) -> None:
+    from lab_cli.generate.skills import generate_grounded
+
+    with FakeTeacher(answer=grounded_script) as server:
+        client = TeacherClient(TeacherSettings(server.url, "fake-teacher"))
+        outcome = generate_grounded(
+            GROUNDED,
+            load_pipeline("grounded_skill"),
+            lambda requests: [list(r.texts) for r in client.run(requests)],
+            scale=2,
+            seed=3,
+            metadata={"leaf": "summaries"},
+        )
+    assert [s["messages"][1]["content"] for s in outcome.samples] == ["Bees make honey."]
+    assert outcome.samples[0]["messages"][0]["content"].startswith("Bees pollinate flowers")
+    assert dict(outcome.drops) == {"duplicate": 1, "pair_quality": 1}
