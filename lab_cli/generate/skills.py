@@ -60,61 +60,85 @@ def judge(ask: Ask, step: Step, items: list[dict[str, Any]], seed: int, outcome:
     return kept
 
 
+def _new_items(
+    ask: Ask, step: Step, values: dict[str, Any], wanted: int, seen: list[str], base: int, outcome: Outcome
+) -> list[str]:
+    """Up to ``wanted`` listed items from rounds of a generate step, near-duplicates of ``seen`` and each other
+    dropped."""
+    rounds = math.ceil(wanted / QUESTIONS_PER_REQUEST)
+    requests = [_request(step, values, f"{step.name}-{index}", base + index) for index in range(rounds)]
+    outcome.requests += len(requests)
+    fresh = NearDuplicateFilter(seen=seen)
+    admitted = []
+    for texts in ask(requests):
+        items = parse_list(texts[0])
+        if not items:
+            outcome.drops[f"{step.name}: unreadable list"] += 1
+        for item in items:
+            if fresh.admit(item):
+                admitted.append(item)
+            else:
+                outcome.drops["duplicate"] += 1
+    return admitted[:wanted]
+
+
+def _complete(
+    ask: Ask,
+    step: Step,
+    items: list[dict[str, Any]],
+    field_name: str,
+    base: int,
+    outcome: Outcome,
+    extra: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Ask ``step`` once per item and store its text under ``field_name``; items left empty are dropped."""
+    requests = [
+        _request(step, {**item, **(extra or {})}, f"{step.name}-{index}", base + index)
+        for index, item in enumerate(items)
+    ]
+    outcome.requests += len(requests)
+    for item, texts in zip(items, ask(requests), strict=True):
+        item[field_name] = texts[0].strip()
+    filled = [item for item in items if item[field_name]]
+    outcome.drops[f"{step.name}: empty"] += len(items) - len(filled)
+    return filled
+
+
+def _sample(user: str, answer: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    messages = [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
+    return {"messages": messages, "metadata": dict(metadata)}
+
+
+def _finish(outcome: Outcome, samples: list[dict[str, Any]]) -> Outcome:
+    outcome.samples = samples
+    outcome.drops = Counter({reason: count for reason, count in outcome.drops.items() if count})
+    return outcome
+
+
 def generate_freeform(
     data: dict[str, Any], pipeline: Pipeline, ask: Ask, scale: int, seed: int, metadata: dict[str, Any]
 ) -> Outcome:
     """Samples for one freeform skill leaf: about ``scale`` new questions per seed example."""
     outcome = Outcome()
     task, seeds = data["task_description"], data["seed_examples"]
-    wanted = scale * len(seeds)
+    base = seed * 100_000
     seed_questions = "\n".join(f"- {example['question']}" for example in seeds)
     seed_pairs = "\n\n".join(f"Question: {e['question']}\nAnswer: {e['answer']}" for e in seeds)
-    step = pipeline.step("questions")
     values = {"task_description": task, "seed_questions": seed_questions, "count": QUESTIONS_PER_REQUEST}
-    rounds = math.ceil(wanted / QUESTIONS_PER_REQUEST)
-    requests = [_request(step, values, f"questions-{index}", seed * 100_000 + index) for index in range(rounds)]
-    outcome.requests += len(requests)
-    fresh = NearDuplicateFilter(seen=[example["question"] for example in seeds])
-    questions = []
-    for texts in ask(requests):
-        items = parse_list(texts[0])
-        if not items:
-            outcome.drops["questions: unreadable list"] += 1
-        for question in items:
-            if fresh.admit(question):
-                questions.append(question)
-            else:
-                outcome.drops["duplicate"] += 1
-    items = [{"task_description": task, "question": question} for question in questions[:wanted]]
-    items = judge(ask, pipeline.step("question_quality"), items, seed * 100_000 + 20_000, outcome)
-    answer = pipeline.step("answer")
-    requests = [
-        _request(answer, {**item, "seed_pairs": seed_pairs}, f"answer-{index}", seed * 100_000 + 40_000 + index)
-        for index, item in enumerate(items)
-    ]
-    outcome.requests += len(requests)
-    for item, texts in zip(items, ask(requests), strict=True):
-        item["answer"] = texts[0].strip()
-    answered = [item for item in items if item["answer"]]
-    outcome.drops["answer: empty"] += len(items) - len(answered)
-    kept = judge(ask, pipeline.step("pair_quality"), answered, seed * 100_000 + 60_000, outcome)
-    outcome.samples = [
-        {
-            "messages": [
-                {"role": "user", "content": item["question"]},
-                {"role": "assistant", "content": item["answer"]},
-            ],
-            "metadata": dict(metadata),
-        }
-        for item in kept
-    ]
-    outcome.drops = Counter({reason: count for reason, count in outcome.drops.items() if count})
-    return outcome
-
-
-def _sample(user: str, answer: str, metadata: dict[str, Any]) -> dict[str, Any]:
-    messages = [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
-    return {"messages": messages, "metadata": dict(metadata)}
+    questions = _new_items(
+        ask,
+        pipeline.step("questions"),
+        values,
+        scale * len(seeds),
+        [example["question"] for example in seeds],
+        base,
+        outcome,
+    )
+    items = [{"task_description": task, "question": question} for question in questions]
+    items = judge(ask, pipeline.step("question_quality"), items, base + 20_000, outcome)
+    items = _complete(ask, pipeline.step("answer"), items, "answer", base + 40_000, outcome, {"seed_pairs": seed_pairs})
+    kept = judge(ask, pipeline.step("pair_quality"), items, base + 60_000, outcome)
+    return _finish(outcome, [_sample(item["question"], item["answer"], metadata) for item in kept])
 
 
 def generate_grounded(
@@ -123,46 +147,26 @@ def generate_grounded(
     """Samples for one grounded skill leaf: about ``scale`` new contexts per seed example, each with a task."""
     outcome = Outcome()
     task, seeds = data["task_description"], data["seed_examples"]
-    wanted = scale * len(seeds)
     base = seed * 100_000
     seed_contexts = "\n".join(f"- {' '.join(str(e.get('context', '')).split())}" for e in seeds)
-    step = pipeline.step("contexts")
     values = {"task_description": task, "seed_contexts": seed_contexts, "count": QUESTIONS_PER_REQUEST}
-    requests = [
-        _request(step, values, f"contexts-{i}", base + i) for i in range(math.ceil(wanted / QUESTIONS_PER_REQUEST))
-    ]
-    outcome.requests += len(requests)
-    fresh = NearDuplicateFilter(seen=[str(example.get("context", "")) for example in seeds])
-    contexts = []
-    for texts in ask(requests):
-        items = parse_list(texts[0])
-        if not items:
-            outcome.drops["contexts: unreadable list"] += 1
-        for context in items:
-            if fresh.admit(context):
-                contexts.append(context)
-            else:
-                outcome.drops["duplicate"] += 1
+    contexts = _new_items(
+        ask,
+        pipeline.step("contexts"),
+        values,
+        scale * len(seeds),
+        [str(example.get("context", "")) for example in seeds],
+        base,
+        outcome,
+    )
     items = [
         {"task_description": task, "context": context, "seed_question": seeds[i % len(seeds)]["question"]}
-        for i, context in enumerate(contexts[:wanted])
+        for i, context in enumerate(contexts)
     ]
-    question = pipeline.step("question")
-    requests = [_request(question, item, f"question-{i}", base + 20_000 + i) for i, item in enumerate(items)]
-    outcome.requests += len(requests)
-    for item, texts in zip(items, ask(requests), strict=True):
-        item["question"] = texts[0].strip()
-    asked = [item for item in items if item["question"]]
-    outcome.drops["question: empty"] += len(items) - len(asked)
-    asked = judge(ask, pipeline.step("question_quality"), asked, base + 40_000, outcome)
-    answer = pipeline.step("answer")
-    requests = [_request(answer, item, f"answer-{i}", base + 60_000 + i) for i, item in enumerate(asked)]
-    outcome.requests += len(requests)
-    for item, texts in zip(asked, ask(requests), strict=True):
-        item["answer"] = texts[0].strip()
-    answered = [item for item in asked if item["answer"]]
-    outcome.drops["answer: empty"] += len(asked) - len(answered)
-    kept = judge(ask, pipeline.step("pair_quality"), answered, base + 80_000, outcome)
-    outcome.samples = [_sample(f"{item['context']}\n\n{item['question']}", item["answer"], metadata) for item in kept]
-    outcome.drops = Counter({reason: count for reason, count in outcome.drops.items() if count})
-    return outcome
+    items = _complete(ask, pipeline.step("question"), items, "question", base + 20_000, outcome)
+    items = judge(ask, pipeline.step("question_quality"), items, base + 40_000, outcome)
+    items = _complete(ask, pipeline.step("answer"), items, "answer", base + 60_000, outcome)
+    kept = judge(ask, pipeline.step("pair_quality"), items, base + 80_000, outcome)
+    return _finish(
+        outcome, [_sample(f"{item['context']}\n\n{item['question']}", item["answer"], metadata) for item in kept]
+    )
