@@ -131,6 +131,14 @@ class GitRepo:
             return False
         return True
 
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """Whether commit ``ancestor`` is ``descendant`` or behind it."""
+        try:
+            self.run("merge-base", "--is-ancestor", ancestor, descendant)
+            return True
+        except GitError:
+            return False
+
     def merge_base(self, first: str, second: str) -> str:
         """The best common ancestor of two commits."""
         try:

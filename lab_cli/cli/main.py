@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import data, diff, serve, teacher, validate
+from lab_cli.cli import data, diff, generate, serve, teacher, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -62,6 +62,7 @@ def _command(name: str, function: Callable[..., int], epilog: str = "", group: t
 _command("validate", validate.validate, validate.EPILOG)
 _command("diff", diff.diff, diff.EPILOG)
 _command("serve", serve.serve, serve.EPILOG)
+_command("generate", generate.generate, generate.EPILOG)
 
 teacher_group = typer.Typer(help="Check a teacher endpoint.", no_args_is_help=True)
 model_group = typer.Typer(help="Models lab uses: the bundled default.", no_args_is_help=True)

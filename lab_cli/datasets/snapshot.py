@@ -83,6 +83,8 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
     entries[MANIFEST] = repo.hash_bytes((json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
     tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
     parent = repo.ref(DATASETS_REF)
+    if parent is not None and repo.run("rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
+        return parent  # the same commit with the same data: recorded already
     message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
     snapshot = repo.commit_tree(tree, parent, message)
     repo.update_ref(DATASETS_REF, snapshot, parent)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -64,8 +65,11 @@ class Pipeline:
         )
 
     def step(self, name: str) -> Step:
-        """The step called ``name``."""
-        return next(step for step in self.steps if step.name == name)
+        """The step called ``name``; a pipeline file without it is a ``LabError``."""
+        found = next((step for step in self.steps if step.name == name), None)
+        if found is None:
+            raise LabError(f"pipeline {self.id} has no step named {name!r}")
+        return found
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A pipeline-wide setting (like ``short_answer_words``)."""
@@ -90,12 +94,23 @@ def _step(raw: dict[str, Any], pipeline: str) -> Step:
 
 
 @functools.cache
-def load_pipeline(name: str) -> Pipeline:
-    """The shipped pipeline ``name`` (one of ``PIPELINES``)."""
+def load_pipeline(name: str, folder: Path | None = None) -> Pipeline:
+    """Pipeline ``name`` (one of ``PIPELINES``): ``folder/<name>.yaml`` where that exists, else the shipped one."""
     if name not in PIPELINES:
         raise LabError(f"no pipeline named {name!r}; lab ships {', '.join(PIPELINES)}")
-    text = resources.files("lab_cli.generate").joinpath(f"pipelines/{name}.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    override = folder / f"{name}.yaml" if folder is not None else None
+    if override is not None and override.is_file():
+        text = override.read_text("utf-8")
+    else:
+        text = resources.files("lab_cli.generate").joinpath(f"pipelines/{name}.yaml").read_text("utf-8")
+    try:
+        raw = yaml.safe_load(text)
+        return _pipeline(raw, name)
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise LabError(f"pipeline {name} ({override or 'shipped'}) is not a valid pipeline file: {exc}") from None
+
+
+def _pipeline(raw: dict[str, Any], name: str) -> Pipeline:
     steps = tuple(_step(step, name) for step in raw["steps"])
     settings = tuple(sorted((k, v) for k, v in raw.items() if k not in ("id", "version", "steps")))
     return Pipeline(raw["id"], int(raw["version"]), steps, settings)

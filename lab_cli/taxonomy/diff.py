@@ -143,6 +143,15 @@ def diff_taxonomy(repo: GitRepo, base: str, head: str, options: DiffOptions = Di
     return DiffResult(base, head, changes, ValidationResult(reports))
 
 
+def check_leaves_at(
+    repo: GitRepo, commit: str, paths: list[str], options: DiffOptions = DiffOptions()
+) -> list[FileReport]:
+    """Validate the leaves whose qna.yaml are ``paths`` as they are in ``commit`` (blobs only, no checkout)."""
+    judged = [_leaf_change(Change("A", path)) for path in paths]
+    with collection_paused():
+        return _check_commit(repo, commit, judged, [], options)
+
+
 def _extra_checks(options: DiffOptions) -> list[DataCheck]:
     if not options.pr_mode:
         return []

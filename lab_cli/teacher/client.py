@@ -15,9 +15,10 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,39 +103,27 @@ class TeacherClient:
         self, requests: Sequence[ChatRequest], on_response: Callable[[ChatResponse], None] | None = None
     ) -> list[ChatResponse]:
         """Answers for all ``requests`` in their order; ``on_response`` sees each as soon as it arrives."""
-        return asyncio.run(self._run(list(requests), on_response))
 
-    async def _run(
-        self, requests: list[ChatRequest], on_response: Callable[[ChatResponse], None] | None
-    ) -> list[ChatResponse]:
+        async def answer_all() -> list[ChatResponse]:
+            async with self.session() as session:
+                return await session.answer(list(requests), on_response)
+
+        return asyncio.run(answer_all())
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[TeacherSession]:
+        """One connection pool, failure budget and concurrency bound, shared by every caller inside it."""
         import openai  # ~1 s to import: only commands that talk to a teacher pay for it
 
         client = openai.AsyncOpenAI(
             base_url=self.settings.url, api_key=api_key(), max_retries=0, timeout=self.settings.timeout
         )
-        budget = _Budget(self.settings.failure_budget)
-        limit = asyncio.Semaphore(max(1, self.settings.workers))
-
-        async def one(request: ChatRequest) -> ChatResponse:
-            async with limit:
-                response = await self._with_retries(client, request, budget)
-            if on_response is not None:
-                on_response(response)
-            return response
-
         try:
-            tasks = [asyncio.ensure_future(one(request)) for request in requests]
-            try:
-                return list(await asyncio.gather(*tasks))
-            except BaseException:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+            yield TeacherSession(self, client)
         finally:
             await client.close()
 
-    async def _with_retries(self, client: Any, request: ChatRequest, budget: _Budget) -> ChatResponse:
+    async def attempt(self, client: Any, request: ChatRequest, budget: _Budget) -> ChatResponse:
         import openai
 
         for attempt in range(1, self.settings.max_attempts + 1):
@@ -170,6 +159,37 @@ class TeacherClient:
         """Exponential backoff with full jitter."""
         ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)
+
+
+class TeacherSession:
+    """Requests answered concurrently within one bound: many callers (leaves) may ``answer`` at once."""
+
+    def __init__(self, owner: TeacherClient, client: Any) -> None:
+        self.owner = owner
+        self.client = client
+        self.budget = _Budget(owner.settings.failure_budget)
+        self.limit = asyncio.Semaphore(max(1, owner.settings.workers))
+
+    async def answer(
+        self, requests: list[ChatRequest], on_response: Callable[[ChatResponse], None] | None = None
+    ) -> list[ChatResponse]:
+        """Answers for ``requests`` in their order; ``on_response`` sees each as soon as it arrives."""
+
+        async def one(request: ChatRequest) -> ChatResponse:
+            async with self.limit:
+                response = await self.owner.attempt(self.client, request, self.budget)
+            if on_response is not None:
+                on_response(response)
+            return response
+
+        tasks = [asyncio.ensure_future(one(request)) for request in requests]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
 
 def _retry_after(response: Any) -> float | None:

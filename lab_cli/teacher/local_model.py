@@ -101,3 +101,11 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging, target)
     return target
+
+
+def model_identity(path: Path) -> str:
+    """A name for a local checkpoint that changes whenever its weights, config or tokenizer change."""
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".model"))
+    contents = {p.name: _digest(p) for p in files if p.name != MARKER}
+    summary = hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()[:16]
+    return f"local:{path.name}@{summary}"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import asyncio
+
+from lab_cli.generate.asking import LoggedAsker
 from lab_cli.generate.pipeline import load_pipeline
 from lab_cli.generate.responses import ResponseLog
-from lab_cli.generate.skills import generate_freeform
+from lab_cli.generate.skills import generate_freeform, generate_grounded
 from lab_cli.teacher.client import TeacherClient, TeacherSettings
 from tests.helpers.openai_server import FakeTeacher
 
@@ -35,21 +38,20 @@ def scripted(body: dict) -> str:
     return "Leaves drift, gold and slow." if "haiku" in prompt else "A penguin slipped on the ice, twice."
 
 
+async def run(client, folder: Path, generator, data: dict, pipeline, seed: int = 7):
+    """One leaf's generation through the response log, as ``lab generate`` runs it."""
+    async with client.session() as session:
+        ask = LoggedAsker(session, ResponseLog(folder / "responses.jsonl", "fake-teacher"))
+        return await generator(data, pipeline, ask, scale=2, seed=seed, metadata={"leaf": "leaf"})
+
+
 def test_drops_are_exact_and_counted_by_reason(tmp_path: Path) -> None:
     pipeline = load_pipeline("freeform_skill")
     with FakeTeacher(answer=scripted) as server:
         client = TeacherClient(TeacherSettings(server.url, "fake-teacher", workers=2))
-        log = ResponseLog(tmp_path / "responses.jsonl", "fake-teacher")
-
-        def ask(requests):
-            missing = [r for r in requests if log.cached(r) is None]
-            if missing:
-                client.run(missing, on_response=log.recorder(missing))
-            return [log.cached(r) for r in requests]
-
-        outcome = generate_freeform(SEEDS, pipeline, ask, scale=2, seed=7, metadata={"leaf": "poems"})
+        outcome = asyncio.run(run(client, tmp_path, generate_freeform, SEEDS, pipeline))
         first_run_requests = len(server.requests)
-        again = generate_freeform(SEEDS, pipeline, ask, scale=2, seed=7, metadata={"leaf": "poems"})
+        again = asyncio.run(run(client, tmp_path, generate_freeform, SEEDS, pipeline))
     assert [s["messages"][0]["content"] for s in outcome.samples] == ["Compose a limerick about a clumsy penguin"]
     assert outcome.samples[0]["messages"][1]["content"] == "A penguin slipped on the ice, twice."
     assert dict(outcome.drops) == {
@@ -93,18 +95,9 @@ def grounded_script(body: dict) -> str:
 
 
 def test_grounded_pipeline(tmp_path: Path) -> None:
-    from lab_cli.generate.skills import generate_grounded
-
     with FakeTeacher(answer=grounded_script) as server:
         client = TeacherClient(TeacherSettings(server.url, "fake-teacher"))
-        outcome = generate_grounded(
-            GROUNDED,
-            load_pipeline("grounded_skill"),
-            lambda requests: [list(r.texts) for r in client.run(requests)],
-            scale=2,
-            seed=3,
-            metadata={"leaf": "summaries"},
-        )
+        outcome = asyncio.run(run(client, tmp_path, generate_grounded, GROUNDED, load_pipeline("grounded_skill"), 3))
     assert [s["messages"][1]["content"] for s in outcome.samples] == ["Bees make honey."]
     assert outcome.samples[0]["messages"][0]["content"].startswith("Bees pollinate flowers")
     assert dict(outcome.drops) == {"duplicate": 1, "pair_quality": 1}

@@ -1,0 +1,84 @@
+"""``lab generate``: synthetic training data for the leaves that changed, and the dataset snapshot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lab_cli.cli.teacher import TEACHER_MODEL, TEACHER_URL
+
+EPILOG = """Examples:
+
+  lab generate --dry-run                     # the plan: leaves, keys, cached vs to generate, requests
+
+  lab generate                               # changed leaves since the last snapshot, bundled local teacher
+
+  lab generate --teacher-url http://127.0.0.1:8000/v1 --teacher-model mistral-7b-instruct --workers 16
+
+  lab generate --base origin/main --format json   # a PR bot: the branch's leaves only, a JSON summary
+
+  lab generate --all                         # also every unchanged leaf without samples for this teacher
+
+Data lives in .git/lab (samples, response logs); the snapshot in refs/lab/datasets. A run stopped at any
+point (even killed) resumes where it stopped: every teacher answer is stored before it is used.
+
+Exit codes: 0 done (or nothing to do), 1 a leaf is invalid or a lab error, 2 usage error, 130 interrupted."""
+
+
+def generate(
+    revision: Annotated[str, typer.Argument(help="The taxonomy commit to generate for.")] = "HEAD",
+    base: Annotated[
+        str | None, typer.Option(help="Generate leaves changed since this revision (default: the last snapshot).")
+    ] = None,
+    all_leaves: Annotated[bool, typer.Option("--all", help="Consider every leaf, not only changed ones.")] = False,
+    teacher_url: Annotated[str | None, TEACHER_URL] = None,
+    teacher_model: Annotated[
+        str | None,
+        typer.Option(
+            *TEACHER_MODEL.param_decls,
+            envvar="LAB_TEACHER_MODEL",
+            help=("Model name the server knows; without --teacher-url, a local checkpoint folder (default: bundled)."),
+        ),
+    ] = None,
+    scale: Annotated[int, typer.Option(help="New samples sought per seed example.")] = 2,
+    seed: Annotated[int, typer.Option(help="Seed of every request (part of the generation key).")] = 0,
+    workers: Annotated[int, typer.Option(help="Requests in flight at once.")] = 8,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
+    allow_local_documents: Annotated[
+        bool, typer.Option("--allow-local-documents", help="Let document.repo be a local path (trusted repos only).")
+    ] = False,
+    pipelines: Annotated[
+        Path | None, typer.Option(help="A folder of pipeline YAML files overriding the shipped ones.")
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="human or json.")] = "human",
+    repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
+) -> int:
+    """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
+    from rich.console import Console
+
+    from lab_cli.generate.engine import TeacherChoice, carry_out, prepare
+    from lab_cli.generate.plan import GenerateOptions
+    from lab_cli.gitrepo import GitRepo
+    from lab_cli.output.generation import GenerationProgress, print_plan, print_report
+
+    repo = GitRepo.find(repo_path.resolve())
+    options = GenerateOptions(revision, base, all_leaves, scale, seed, pipelines, allow_local_documents)
+    prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers))
+    console = Console(stderr=output_format == "json", highlight=False)
+    failed = 1 if prepared.plan.by_action("invalid") else 0
+    if dry_run:
+        if output_format == "json":
+            print(json.dumps(prepared.plan.as_dict(), indent=2))
+        else:
+            print_plan(console, prepared.plan)
+        return failed
+    with GenerationProgress(prepared.plan, Console(stderr=True)) as progress:
+        report = carry_out(prepared, progress)
+    if output_format == "json":
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print_report(console, report)
+    return failed

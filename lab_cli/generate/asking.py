@@ -1,0 +1,40 @@
+"""How a leaf's pipeline asks the teacher: answers stored in the leaf's response log are reused, the rest
+are sent (concurrently, within the run's shared bound) and stored the moment they arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lab_cli.generate.responses import ResponseLog, request_digest
+from lab_cli.teacher.client import ChatRequest, ChatResponse, TeacherSession
+
+
+@dataclass
+class LoggedAsker:
+    """An ``Ask`` for one leaf; counts what it sent and what the log already knew."""
+
+    session: TeacherSession
+    log: ResponseLog
+    on_answer: Callable[[int], None] = lambda count: None
+    sent: int = 0
+    reused: int = 0
+
+    async def __call__(self, requests: list[ChatRequest]) -> list[list[str]]:
+        """The texts answering each of ``requests``, in order."""
+        missing: dict[str, ChatRequest] = {}
+        for request in requests:
+            if self.log.cached(request) is None:
+                missing.setdefault(request_digest(self.log.model, request), request)
+        self.reused += len(requests) - len(missing)
+        self.on_answer(len(requests) - len(missing))
+        if missing:
+            record = self.log.recorder(list(missing.values()))
+
+            def arrived(response: ChatResponse) -> None:
+                record(response)
+                self.sent += 1
+                self.on_answer(1)
+
+            await self.session.answer(list(missing.values()), arrived)
+        return [list(self.log.cached(request) or [""]) for request in requests]

@@ -1,0 +1,81 @@
+"""``lab generate`` as two calls: ``prepare`` (the plan, with nothing sent) and ``carry_out`` (generation and
+the snapshot). A remote teacher is used as given; without one, the local checkpoint (the bundled default
+unless named) is served on a loopback port, started only if some leaf needs generating.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab_cli.config import load_settings
+from lab_cli.datasets.snapshot import default_store
+from lab_cli.documents.fetch import DocumentCache
+from lab_cli.errors import UsageError
+from lab_cli.generate.plan import GenerateOptions, Plan, plan_generation, tokenizer_chunker, words_chunker
+from lab_cli.generate.run import GenerateReport, Reporter, Workspace, execute
+from lab_cli.gitrepo import GitRepo
+from lab_cli.paths import cache_dir
+from lab_cli.teacher.client import TeacherClient, TeacherSettings
+
+
+@dataclass(frozen=True)
+class TeacherChoice:
+    """The teacher named on the command line: an endpoint and model, or a local checkpoint (or neither)."""
+
+    url: str | None = None
+    model: str | None = None
+    workers: int = 8
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A plan and what carrying it out needs."""
+
+    repo: GitRepo
+    options: GenerateOptions
+    plan: Plan
+    teacher: TeacherChoice
+    local_model: Path | None
+
+
+def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> Prepared:
+    """The plan of a run; fetches knowledge documents (cached) but sends nothing to the teacher."""
+    if options.scale < 1:
+        raise UsageError("--scale must be at least 1")
+    settings = load_settings(repo.top)
+    documents = DocumentCache(cache_dir() / "documents", settings.allowed_hosts, options.allow_local_documents)
+    if teacher.url:
+        if not teacher.model:
+            raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")
+        identity, chunker, local = teacher.model, words_chunker, None
+    else:
+        from lab_cli.teacher.local_model import model_identity, resolve_model
+
+        local = resolve_model(teacher.model or "default")
+        identity, chunker = model_identity(local), tokenizer_chunker(local)
+    plan = plan_generation(repo, options, identity, default_store(repo), documents, chunker)
+    return Prepared(repo, options, plan, teacher, local)
+
+
+def carry_out(prepared: Prepared, reporter: Reporter | None = None) -> GenerateReport:
+    """Generate what the plan says and record the snapshot of its commit when complete."""
+    workspace = Workspace.of(prepared.repo, default_store(prepared.repo))
+    with _client(prepared) as client:
+        return execute(prepared.repo, prepared.plan, prepared.options, client, workspace, reporter)
+
+
+@contextlib.contextmanager
+def _client(prepared: Prepared):
+    """A client for the chosen teacher, or None when nothing needs one (the local server is then not started)."""
+    if not prepared.plan.by_action("generate"):
+        yield None
+    elif prepared.local_model is None:
+        choice = prepared.teacher
+        yield TeacherClient(TeacherSettings(str(choice.url), str(choice.model), workers=choice.workers))
+    else:
+        from lab_cli.serve.server import local_teacher
+
+        with local_teacher(prepared.local_model, workers=prepared.teacher.workers) as settings:
+            yield TeacherClient(settings)

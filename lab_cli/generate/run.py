@@ -1,0 +1,232 @@
+"""Carrying out a generation plan: every ``generate`` leaf through its pipeline, concurrently, then the dataset
+snapshot of the commit when every leaf there has samples.
+
+Leaves run side by side within one teacher session (one bound on requests in flight); each stores its samples
+the moment it finishes, so a run stopped at any point keeps whole leaves, and its response log keeps every
+answer of the unfinished ones. A key left half-written by a crash is rewritten from the log, never appended to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from lab_cli.datasets.keys import digest, sample_split
+from lab_cli.datasets.snapshot import LeafData, write_snapshot
+from lab_cli.datasets.store import DirectoryStore
+from lab_cli.generate.asking import LoggedAsker
+from lab_cli.generate.kinds import PIPELINE_OF_KIND, generate_for_kind, seed_samples
+from lab_cli.generate.pipeline import load_pipeline
+from lab_cli.generate.plan import GenerateOptions, LeafPlan, Plan
+from lab_cli.generate.responses import ResponseLog
+from lab_cli.gitrepo import GitRepo
+from lab_cli.teacher.client import TeacherClient, TeacherSession
+
+
+@dataclass
+class LeafResult:
+    """What generating one leaf did."""
+
+    leaf: str
+    key: str
+    sent: int = 0
+    reused: int = 0
+    seeds: int = 0
+    generated: int = 0
+    drops: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "leaf": self.leaf,
+            "generation_key": self.key,
+            "requests_sent": self.sent,
+            "requests_reused": self.reused,
+            "seed_samples": self.seeds,
+            "generated_samples": self.generated,
+            "dropped": dict(sorted(self.drops.items())),
+        }
+
+
+@dataclass
+class GenerateReport:
+    """The outcome of a run: the plan, each generated leaf, and the snapshot recorded (if any)."""
+
+    plan: Plan
+    results: list[LeafResult] = field(default_factory=list)
+    snapshot: str | None = None
+    not_recorded: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON contract of ``lab generate --format json``."""
+        return {
+            **self.plan.as_dict(),
+            "generated": [result.as_dict() for result in self.results],
+            "requests_sent": sum(result.sent for result in self.results),
+            "snapshot": self.snapshot,
+            "snapshot_not_recorded": self.not_recorded or None,
+        }
+
+
+class Reporter(Protocol):
+    """Receives progress as it happens (a rich display in the CLI, nothing in tests)."""
+
+    def leaf_started(self, item: LeafPlan) -> None: ...
+
+    def answered(self, item: LeafPlan, count: int) -> None: ...
+
+    def leaf_finished(self, item: LeafPlan, result: LeafResult) -> None: ...
+
+
+class SilentReporter:
+    """A ``Reporter`` that shows nothing."""
+
+    def leaf_started(self, item: LeafPlan) -> None:
+        """Nothing."""
+
+    def answered(self, item: LeafPlan, count: int) -> None:
+        """Nothing."""
+
+    def leaf_finished(self, item: LeafPlan, result: LeafResult) -> None:
+        """Nothing."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a run keeps its state: the sample store and the response logs."""
+
+    store: DirectoryStore
+    responses: Path
+
+    @classmethod
+    def of(cls, repo: GitRepo, store: DirectoryStore) -> Workspace:
+        """The workspace of a taxonomy repository."""
+        return cls(store, repo.git_dir() / "lab" / "responses")
+
+
+def execute(
+    repo: GitRepo,
+    plan: Plan,
+    options: GenerateOptions,
+    client: TeacherClient | None,
+    workspace: Workspace,
+    reporter: Reporter | None = None,
+) -> GenerateReport:
+    """Generate every ``generate`` leaf of ``plan``, then record the snapshot if the commit is complete."""
+    report = GenerateReport(plan)
+    reporter = reporter or SilentReporter()
+    pending = plan.by_action("generate")
+    if pending:
+        if client is None:
+            raise ValueError("leaves to generate but no teacher client")
+        report.results = asyncio.run(_generate_all(pending, plan, options, client, workspace, reporter))
+    report.snapshot, report.not_recorded = _record(repo, plan, workspace.store)
+    return report
+
+
+async def _generate_all(
+    pending: list[LeafPlan],
+    plan: Plan,
+    options: GenerateOptions,
+    client: TeacherClient,
+    workspace: Workspace,
+    reporter: Reporter,
+) -> list[LeafResult]:
+    # Enough leaves in flight to keep every worker busy while some leaves wait between their steps.
+    slots = asyncio.Semaphore(max(4, 2 * client.settings.workers))
+    async with client.session() as session:
+
+        async def one(item: LeafPlan) -> LeafResult:
+            async with slots:
+                return await _generate_leaf(item, plan, options, session, workspace, reporter)
+
+        return list(await asyncio.gather(*(one(item) for item in pending)))
+
+
+async def _generate_leaf(
+    item: LeafPlan,
+    plan: Plan,
+    options: GenerateOptions,
+    session: TeacherSession,
+    workspace: Workspace,
+    reporter: Reporter,
+) -> LeafResult:
+    reporter.leaf_started(item)
+    pipeline = load_pipeline(PIPELINE_OF_KIND[item.kind], options.pipelines_dir)
+    log = ResponseLog(workspace.responses / f"{item.key}.jsonl", plan.teacher)
+    ask = LoggedAsker(session, log, lambda count: reporter.answered(item, count))
+    metadata = {
+        "leaf": item.leaf,
+        "kind": item.kind,
+        "leaf_fingerprint": item.fingerprint,
+        "generation_key": item.key,
+        "taxonomy_commit": plan.commit,
+        "teacher": plan.teacher,
+        "pipeline": f"{pipeline.id}/v{pipeline.version}",
+    }
+    assert item.data is not None
+    outcome = await generate_for_kind(
+        item.kind, item.data, item.chunks, pipeline, ask, options.scale, options.seed, metadata
+    )
+    seeds = seed_samples(item.kind, item.data, metadata, int(pipeline.setting("short_answer_words", 25)))
+    samples = identified([*seeds, *outcome.samples], item.key)
+    store = workspace.store
+    if store.count(item.key):
+        store.remove(item.key)  # a crash between writing and marking complete: rewrite, never append twice
+    store.append(item.key, samples)
+    store.mark_complete(item.key)
+    generated = sum(1 for s in samples if s["metadata"]["origin"] == "generated")
+    seeded = len(samples) - generated
+    result = LeafResult(item.leaf, item.key, ask.sent, ask.reused, seeded, generated, dict(outcome.drops))
+    reporter.leaf_finished(item, result)
+    return result
+
+
+def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Samples with a stable ``id`` (from their key and messages) and the split it fixes; repeats dropped."""
+    seen, kept = set(), []
+    for sample in samples:
+        identifier = digest({"key": key, "messages": sample["messages"]})[:32]
+        if identifier in seen:
+            continue
+        seen.add(identifier)
+        sample["metadata"] = {**sample["metadata"], "id": identifier, "split": sample_split(identifier)}
+        kept.append(sample)
+    return kept
+
+
+def _record(repo: GitRepo, plan: Plan, store: DirectoryStore) -> tuple[str | None, str]:
+    """The snapshot of the plan's commit, or why none was recorded."""
+    invalid, missing = plan.by_action("invalid"), plan.by_action("missing")
+    if invalid:
+        return None, f"{len(invalid)} leaves are invalid or their documents unavailable"
+    if missing:
+        return None, (
+            f"{len(missing)} unchanged leaves have no samples for this teacher, pipeline and scale; "
+            "run lab generate --all to generate them"
+        )
+    leaves = [
+        LeafData(
+            item.leaf,
+            item.kind,
+            item.key,
+            {**_origin(store, item.key), "fingerprint": item.fingerprint},
+        )
+        for item in plan.leaves
+    ]
+    return write_snapshot(repo, store, plan.commit, leaves), ""
+
+
+def _origin(store: DirectoryStore, key: str) -> dict[str, str]:
+    """Where a key's samples came from (read from its first sample)."""
+    first = next(iter(store.read(key)), None)
+    if first is None:
+        return {}
+    metadata = first.get("metadata", {})
+    return {
+        "pipeline": metadata.get("pipeline", ""),
+        "teacher": metadata.get("teacher", ""),
+        "generated_at": metadata.get("taxonomy_commit", ""),
+    }
