@@ -43,7 +43,8 @@ def knowledge(i: int, repo_url: str, commit: str) -> str:
     examples = "".join(
         f"  - context: Harbor {j} has a lighthouse.\n    questions_and_answers:\n"
         + "".join(
-            f"      - question: Leaf {i} question {j}.{k}?\n        answer: Leaf {i} answer {j}.{k}.\n" for k in range(3)
+            f"      - question: Leaf {i} question {j}.{k}?\n        answer: Leaf {i} answer {j}.{k}.\n"
+            for k in range(3)
         )
         for j in range(5)
     )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import asyncio
+from pathlib import Path
 
 from lab_cli.generate.asking import LoggedAsker
 from lab_cli.generate.pipeline import load_pipeline

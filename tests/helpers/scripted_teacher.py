@@ -17,11 +17,56 @@ from typing import Any
 
 from lab_cli.generate.pipeline import PIPELINES, Step, load_pipeline
 
-WORDS = (
-    "amber basalt cobalt dune ember fjord glacier harbor iris jade kelp lagoon meadow nebula orchid prairie quartz "
-    "reef sierra tundra umber valley willow xenon yarrow zephyr anchor beacon canyon delta estuary falcon grove "
-    "heron island juniper kestrel lantern marsh nectar oasis pebble quill raven summit thistle upland vortex"
-).split()
+WORDS = [
+    "amber",
+    "basalt",
+    "cobalt",
+    "dune",
+    "ember",
+    "fjord",
+    "glacier",
+    "harbor",
+    "iris",
+    "jade",
+    "kelp",
+    "lagoon",
+    "meadow",
+    "nebula",
+    "orchid",
+    "prairie",
+    "quartz",
+    "reef",
+    "sierra",
+    "tundra",
+    "umber",
+    "valley",
+    "willow",
+    "xenon",
+    "yarrow",
+    "zephyr",
+    "anchor",
+    "beacon",
+    "canyon",
+    "delta",
+    "estuary",
+    "falcon",
+    "grove",
+    "heron",
+    "island",
+    "juniper",
+    "kestrel",
+    "lantern",
+    "marsh",
+    "nectar",
+    "oasis",
+    "pebble",
+    "quill",
+    "raven",
+    "summit",
+    "thistle",
+    "upland",
+    "vortex",
+]
 
 
 def _template(step: Step) -> re.Pattern[str]:
