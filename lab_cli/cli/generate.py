@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from lab_cli.cli.teacher import TEACHER_MODEL, TEACHER_URL
+from lab_cli.cli.teacher import TEACHER_URL
+
+LOCAL_OR_REMOTE_MODEL = typer.Option(
+    "--teacher-model",
+    envvar="LAB_TEACHER_MODEL",
+    help="Model name the server knows; without --teacher-url, a local checkpoint folder (default: the bundled one).",
+)
 
 EPILOG = """Examples:
 
@@ -35,14 +41,7 @@ def generate(
     ] = None,
     all_leaves: Annotated[bool, typer.Option("--all", help="Consider every leaf, not only changed ones.")] = False,
     teacher_url: Annotated[str | None, TEACHER_URL] = None,
-    teacher_model: Annotated[
-        str | None,
-        typer.Option(
-            *TEACHER_MODEL.param_decls,
-            envvar="LAB_TEACHER_MODEL",
-            help=("Model name the server knows; without --teacher-url, a local checkpoint folder (default: bundled)."),
-        ),
-    ] = None,
+    teacher_model: Annotated[str | None, LOCAL_OR_REMOTE_MODEL] = None,
     scale: Annotated[int, typer.Option(help="New samples sought per seed example.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of every request (part of the generation key).")] = 0,
     workers: Annotated[int, typer.Option(help="Requests in flight at once.")] = 8,
@@ -57,17 +56,15 @@ def generate(
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
-    from rich.console import Console
-
     from lab_cli.generate.engine import TeacherChoice, carry_out, prepare
     from lab_cli.generate.plan import GenerateOptions
     from lab_cli.gitrepo import GitRepo
-    from lab_cli.output.generation import GenerationProgress, print_plan, print_report
+    from lab_cli.output.generation import GenerationProgress, print_plan, print_report, report_console
 
     repo = GitRepo.find(repo_path.resolve())
     options = GenerateOptions(revision, base, all_leaves, scale, seed, pipelines, allow_local_documents)
     prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers))
-    console = Console(stderr=output_format == "json", highlight=False)
+    console = report_console(stderr=output_format == "json")
     failed = 1 if prepared.plan.by_action("invalid") else 0
     if dry_run:
         if output_format == "json":
@@ -75,7 +72,7 @@ def generate(
         else:
             print_plan(console, prepared.plan)
         return failed
-    with GenerationProgress(prepared.plan, Console(stderr=True)) as progress:
+    with GenerationProgress(prepared.plan, report_console(stderr=True)) as progress:
         report = carry_out(prepared, progress)
     if output_format == "json":
         print(json.dumps(report.as_dict(), indent=2))

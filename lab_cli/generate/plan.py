@@ -204,7 +204,7 @@ def _read_leaves(
         if errors:
             first = errors[0]
             item.action, item.problem = "invalid", f"{item.path}:{first.line}:{first.column}: {first.message}"
-            item.kind = report.kind or "unknown"
+            item.kind = report.kind or str(leaves.leaf_kind(PurePosixPath(item.path), None))
             continue
         qna = blobs[entries[item.path].sha]
         attribution = entries.get(_attribution_path(item))

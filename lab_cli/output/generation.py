@@ -30,7 +30,8 @@ class GenerationProgress:
         )
         pending = plan.by_action("generate")
         self.overall = self.progress.add_task("requests", total=sum(i.requests for i in pending), note="")
-        self.leaves: dict[str, TaskID] = {}
+        self.leaves: dict[str, tuple[TaskID, int]] = {}  # leaf → its row and its estimated requests
+        self.total = sum(i.requests for i in pending)
         self.kept = 0
         self.drops: Counter = Counter()
         self.done = 0
@@ -45,20 +46,21 @@ class GenerationProgress:
 
     def leaf_started(self, item: LeafPlan) -> None:
         """Show a row for the leaf."""
-        self.leaves[item.leaf] = self.progress.add_task(f"  {escape(item.leaf)}", total=item.requests, note="")
+        row = self.progress.add_task(f"  {escape(item.leaf)}", total=item.requests, note="")
+        self.leaves[item.leaf] = (row, item.requests)
 
     def answered(self, item: LeafPlan, count: int) -> None:
         """Advance the leaf's row and the overall bar."""
         if count:
-            self.progress.advance(self.leaves[item.leaf], count)
+            self.progress.advance(self.leaves[item.leaf][0], count)
             self.progress.advance(self.overall, count)
 
     def leaf_finished(self, item: LeafPlan, result: LeafResult) -> None:
         """Replace the leaf's row by its result in the totals; the estimate gives way to the real count."""
-        task = self.progress.tasks[self.leaves.pop(item.leaf)]
-        overall = self.progress.tasks[self.overall]
-        self.progress.update(self.overall, total=(overall.total or 0) - (task.total or 0) + task.completed)
-        self.progress.remove_task(task.id)
+        row, estimate = self.leaves.pop(item.leaf)
+        self.total += result.sent + result.reused - estimate
+        self.progress.update(self.overall, total=self.total)
+        self.progress.remove_task(row)
         self.done += 1
         self.kept += result.generated
         self.drops.update(result.drops)
@@ -68,6 +70,14 @@ class GenerationProgress:
             description=f"leaves {self.done}/{self.count}",
             note=f"kept {self.kept}" + (f", dropped: {worst}" if worst else ""),
         )
+
+
+def report_console(stderr: bool = False) -> Console:
+    """A console for reports: the terminal's width, or wide enough for leaf paths when piped."""
+    import sys
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=None if stream.isatty() else 160)
 
 
 def print_plan(console: Console, plan: Plan) -> None:
@@ -112,7 +122,7 @@ def print_report(console: Console, report: GenerateReport) -> None:
     sent = sum(result.sent for result in report.results)
     console.print(
         f"{len(report.results)} leaves generated ({sent} requests sent), "
-        f"{len(plan.by_action('cached')) - len(report.results)} reused from the cache"
+        f"{len(plan.by_action('cached'))} reused from the cache"
     )
     if report.snapshot:
         console.print(f"dataset snapshot {report.snapshot[:12]} recorded for taxonomy commit {plan.commit[:12]}")
