@@ -22,19 +22,20 @@ class LoggedAsker:
 
     async def __call__(self, requests: list[ChatRequest]) -> list[list[str]]:
         """The texts answering each of ``requests``, in order."""
-        missing: dict[str, ChatRequest] = {}
-        for request in requests:
-            if self.log.cached(request) is None:
-                missing.setdefault(request_digest(self.log.model, request), request)
+        digests = [request_digest(self.log.model, request) for request in requests]
+        missing = {d: r for d, r in zip(digests, requests, strict=True) if d not in self.log.answers}
         self.reused += len(requests) - len(missing)
         self.on_answer(len(requests) - len(missing))
         if missing:
-            record = self.log.recorder(list(missing.values()))
+            record = self.log.recorder(list(missing.values()), list(missing))
 
             def arrived(response: ChatResponse) -> None:
                 record(response)
                 self.sent += 1
                 self.on_answer(1)
 
-            await self.session.answer(list(missing.values()), arrived)
-        return [list(self.log.cached(request) or [""]) for request in requests]
+            try:
+                await self.session.answer(list(missing.values()), arrived)
+            finally:
+                self.log.sync()  # durable before any answer is used (and what arrived before a failure is kept)
+        return [list(self.log.answers.get(digest) or [""]) for digest in digests]

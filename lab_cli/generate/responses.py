@@ -1,8 +1,10 @@
 """Every teacher response is stored before it is used: a run killed at any point resumes without resending.
 
 Responses are appended to one JSONL file per generation key, keyed by the digest of the request (model,
-messages, sampling settings, seed), each line flushed and fsynced as the answer arrives. A torn last line
-from a crash is ignored on reading. Requests are built deterministically from the leaf and the seed, so a
+messages, sampling settings, seed). Each line is written to the operating system the moment its answer
+arrives (so a killed process loses nothing), and the file is fsynced before any answer of a batch is used
+(so even a machine crash loses no answer that shaped a sample). A torn last line is ignored on reading.
+Requests are built deterministically from the leaf and the seed, so a
 rerun asks the same questions and finds their answers here.
 """
 
@@ -12,6 +14,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from lab_cli.datasets.keys import digest
 from lab_cli.teacher.client import ChatRequest, ChatResponse
@@ -39,6 +42,7 @@ class ResponseLog:
         self.path = path
         self.model = model
         self.answers: dict[str, list[str]] = {}
+        self._stream: TextIO | None = None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -51,17 +55,31 @@ class ResponseLog:
         """The stored texts for ``request``, if it was answered before."""
         return self.answers.get(request_digest(self.model, request))
 
-    def recorder(self, requests: list[ChatRequest]) -> Callable[[ChatResponse], None]:
-        """A callback for ``TeacherClient.run`` that stores each response the moment it arrives."""
-        by_id = {request.id: request for request in requests}
+    def recorder(self, requests: list[ChatRequest], digests: list[str] | None = None) -> Callable[[ChatResponse], None]:
+        """A callback for ``TeacherClient.run`` that writes each response the moment it arrives (``digests``:
+        the requests' digests, when the caller has them already)."""
+        keys = digests or [request_digest(self.model, request) for request in requests]
+        by_id = {request.id: key for request, key in zip(requests, keys, strict=True)}
 
         def record(response: ChatResponse) -> None:
-            key = request_digest(self.model, by_id[response.id])
+            key = by_id[response.id]
             self.answers[key] = list(response.texts)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as stream:
-                stream.write(json.dumps({"request": key, "texts": list(response.texts)}) + "\n")
-                stream.flush()
-                os.fsync(stream.fileno())
+            if self._stream is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._stream = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (kept open across answers)
+            self._stream.write(json.dumps({"request": key, "texts": list(response.texts)}) + "\n")
+            self._stream.flush()
 
         return record
+
+    def sync(self) -> None:
+        """Make every recorded answer durable (fsync); call before using them."""
+        if self._stream is not None:
+            os.fsync(self._stream.fileno())
+
+    def close(self) -> None:
+        """Sync and close the log file."""
+        if self._stream is not None:
+            self.sync()
+            self._stream.close()
+            self._stream = None

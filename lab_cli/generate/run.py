@@ -167,9 +167,12 @@ async def _generate_leaf(
         "pipeline": f"{pipeline.id}/v{pipeline.version}",
     }
     assert item.data is not None
-    outcome = await generate_for_kind(
-        item.kind, item.data, item.chunks, pipeline, ask, options.scale, options.seed, metadata
-    )
+    try:
+        outcome = await generate_for_kind(
+            item.kind, item.data, item.chunks, pipeline, ask, options.scale, options.seed, metadata
+        )
+    finally:
+        log.close()
     seeds = seed_samples(item.kind, item.data, metadata, int(pipeline.setting("short_answer_words", 25)))
     samples = identified([*seeds, *outcome.samples], item.key)
     store = workspace.store

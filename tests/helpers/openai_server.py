@@ -20,6 +20,14 @@ def echo(body: dict[str, Any]) -> str:
     return "echo: " + body["messages"][-1]["content"]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # a burst of concurrent clients must queue, not be refused (the default is 5)
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hung up (killed on purpose in tests) is not a server error
+
+
 class FakeTeacher:
     """Start with ``with FakeTeacher(script=[...]) as server:``; ``server.url`` is the /v1 base URL."""
 
@@ -32,8 +40,7 @@ class FakeTeacher:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
 
     def __enter__(self) -> FakeTeacher:
