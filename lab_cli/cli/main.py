@@ -1,7 +1,7 @@
 """The ``lab`` entry point: the command tree and the one place errors become messages and exit codes.
 
 Exit codes: 0 success; 1 invalid input or a lab error; 2 usage or environment error; 3 unexpected error
-(traceback written to a log file); 130 interrupted.
+(traceback written to a log file); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import typer
 from lab_cli.cli import data, diff, generate, serve, teacher, validate
 from lab_cli.errors import LabError
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
 
 app = typer.Typer(
     name="lab",
@@ -103,23 +103,28 @@ def _error(message: str) -> None:
 
 
 class _Interrupted(BaseException):
-    """Raised on SIGINT instead of KeyboardInterrupt, which typer would turn into exit code 1."""
+    """Raised on SIGINT or SIGTERM instead of KeyboardInterrupt (which typer would turn into exit code 1), so
+    cleanup runs: a local teacher server is stopped, temporary files are removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    raise _Interrupted
+    raise _Interrupted(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code; never raises."""
-    previous = signal.signal(signal.SIGINT, _interrupt)
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         result = app(args=argv, prog_name="lab", standalone_mode=True)
     except SystemExit as stop:  # typer exits after usage errors (2), --help (0) and commands' return codes
         return stop.code if isinstance(stop.code, int) else EXIT_INVALID
-    except _Interrupted:
-        _error("interrupted")
-        return EXIT_INTERRUPTED
+    except _Interrupted as stop:
+        _error("interrupted" if stop.signum == signal.SIGINT else "terminated")
+        return EXIT_INTERRUPTED if stop.signum == signal.SIGINT else EXIT_TERMINATED
     except LabError as problem:
         _error(str(problem))
         return problem.exit_code
@@ -129,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         _error(f"unexpected {type(problem).__name__}: {problem}{where}. Please report it.")
         return EXIT_UNEXPECTED
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return result if isinstance(result, int) else EXIT_OK
 
 

@@ -81,3 +81,14 @@ def test_sigkill_midway_then_rerun_matches_an_uninterrupted_run(twenty_leaves: R
     report = json.loads(out)
     assert report["requests_sent"] == resent and report["snapshot"]
     assert all_samples(twenty_leaves.top) == all_samples(twin)
+
+
+def test_sigterm_stops_cleanly_with_its_exit_code(twenty_leaves: Repo) -> None:
+    with FakeTeacher(answer=slow_answer) as server:
+        child = lab_generate(twenty_leaves.top, server.url)
+        deadline = time.monotonic() + 60
+        while stored_answers(twenty_leaves.top) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        child.terminate()
+        _, err = child.communicate(timeout=60)
+    assert child.returncode == 143 and "lab: error: terminated" in err.decode() and b"Traceback" not in err
