@@ -24,6 +24,8 @@ from lab_cli.generate.responses import ResponseLog
 from lab_cli.gitrepo import GitRepo
 from lab_cli.teacher.client import TeacherClient, TeacherSession
 
+MIN_SAMPLES_FOR_EVAL = 5
+
 
 @dataclass
 class LeafResult:
@@ -188,7 +190,11 @@ async def _generate_leaf(
 
 
 def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Samples with a stable ``id`` (from their key and messages) and the split it fixes; repeats dropped."""
+    """Samples with a stable ``id`` (from their key and messages) and the split it fixes; repeats dropped.
+
+    A leaf of at least ``MIN_SAMPLES_FOR_EVAL`` samples always keeps one for evaluation (the one whose id
+    sorts first, if hashing chose none), so every such leaf can be scored.
+    """
     seen, kept = set(), []
     for sample in samples:
         identifier = digest({"key": key, "messages": sample["messages"]})[:32]
@@ -197,6 +203,8 @@ def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
         seen.add(identifier)
         sample["metadata"] = {**sample["metadata"], "id": identifier, "split": sample_split(identifier)}
         kept.append(sample)
+    if len(kept) >= MIN_SAMPLES_FOR_EVAL and all(sample["metadata"]["split"] == "train" for sample in kept):
+        min(kept, key=lambda sample: sample["metadata"]["id"])["metadata"]["split"] = "eval"
     return kept
 
 

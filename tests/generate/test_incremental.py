@@ -114,3 +114,18 @@ def test_samples_carry_provenance_and_knowledge_lengths(twenty_leaves: Repo, scr
         assert metadata["pipeline"] == "knowledge/v1" and metadata["split"] in ("train", "eval")
         assert metadata["generation_key"] == report.plan.leaves[-2].key
     assert len({sample["metadata"]["id"] for sample in samples}) == len(samples)
+
+
+def test_every_leaf_of_five_or_more_samples_keeps_an_eval_sample() -> None:
+    from lab_cli.datasets.keys import sample_split
+    from lab_cli.generate.run import identified
+
+    samples = [
+        {"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}], "metadata": {}}
+        for i in range(5)
+    ]
+    for key in ("k1", "k2", "k3", "k4", "k5", "k6"):
+        splits = [sample["metadata"]["split"] for sample in identified([dict(s) for s in samples], key)]
+        assert "eval" in splits and len(splits) == 5
+    few = identified([dict(s) for s in samples[:4]], "k1")  # too few to spare one: the hash alone decides
+    assert all(s["metadata"]["split"] == sample_split(s["metadata"]["id"]) for s in few)

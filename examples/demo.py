@@ -1,0 +1,234 @@
+"""The whole mission on the bundled example taxonomy, offline: contributions commit by commit, each commit's diff
+validated, data generated only for what changed, a dataset snapshot per commit, a model trained incrementally
+with replay, and forgetting measured.
+
+    python examples/demo.py [--quick] [--workdir demo-run]
+
+It builds a throw-away taxonomy repository from ``taxonomy/`` as three contribution commits (a base; new
+leaves; a modified leaf, a deleted one and a new one) and runs, for each commit, the commands a user runs:
+``lab diff`` → ``lab generate`` (the bundled local teacher) → ``lab train`` (the bundled SmolLM2 student, or a
+tiny local model with ``--quick``) → ``lab eval``. It ends with the per-commit table and the forgetting plot.
+
+The example's knowledge leaves point at GitHub repositories this demo cannot reach offline, so each one's
+document is stood in for by a local repository holding the leaf's own seed contexts (which are excerpts of
+the real document), and ``document.repo``/``document.commit`` are rewritten to it (``--allow-local-documents``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).resolve().parents[1]
+EXAMPLE = PROJECT / "taxonomy"
+
+BASE = [
+    "knowledge/science/animals/birds/black_capped_chickadee",
+    "compositional_skills/linguistics/synonyms",
+    "compositional_skills/writing/freeform/emoji",
+]
+ADDED = [
+    "knowledge/history/public_transportation/boston",
+    "compositional_skills/grounded/linguistics/inclusion",
+]
+THIRD_ADDED = ["knowledge/arts/music/fandom/swifties"]
+MODIFIED = "compositional_skills/linguistics/synonyms"
+DELETED = "compositional_skills/writing/freeform/emoji"
+
+
+@dataclass
+class Step:
+    """What happened at one contribution commit."""
+
+    name: str
+    commit: str = ""
+    changes: list[str] = field(default_factory=list)
+    valid: bool = True
+    requests: int = 0
+    generated_leaves: int = 0
+    reused_leaves: int = 0
+    samples: int = 0
+    train_seconds: float = 0.0
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in ``folder``; its output."""
+    done = subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def new_repository(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "config", "user.email", "demo@example.org")
+    git(folder, "config", "user.name", "lab demo")
+    git(folder, "config", "commit.gpgsign", "false")
+
+
+def commit(folder: Path, message: str) -> str:
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", message)
+    return git(folder, "rev-parse", "HEAD")
+
+
+def stand_in_document(workdir: Path, leaf: str, data: dict) -> tuple[str, str]:
+    """A local repository holding the leaf's seed contexts under its document's pattern; (path, commit)."""
+    folder = workdir / "documents" / leaf.replace("/", "__")
+    new_repository(folder)
+    name = str(data["document"]["patterns"][0])
+    contexts = [" ".join(str(example["context"]).split()) for example in data["seed_examples"]]
+    (folder / name).write_text("\n\n".join(contexts) + "\n", encoding="utf-8")
+    return str(folder), commit(folder, f"stand-in document for {leaf}")
+
+
+def copy_leaf(workdir: Path, taxonomy: Path, leaf: str) -> None:
+    """Copy a leaf of the example taxonomy, pointing a knowledge leaf at its stand-in document."""
+    source, target = EXAMPLE / leaf, taxonomy / leaf
+    shutil.copytree(source, target)
+    if leaf.startswith("knowledge/"):
+        text = (target / "qna.yaml").read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        repo, sha = stand_in_document(workdir, leaf, data)
+        text = text.replace(data["document"]["repo"], repo).replace(data["document"]["commit"], sha)
+        (target / "qna.yaml").write_text(text, encoding="utf-8")
+
+
+def modify_leaf(taxonomy: Path, leaf: str) -> None:
+    """A contributor's edit: one more seed example."""
+    path = taxonomy / leaf / "qna.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - question: List a synonym for the word begin.\n    answer: A synonym for begin is start.\n",
+        encoding="utf-8",
+    )
+
+
+def lab(*args: str, cwd: Path) -> dict:
+    """Run a lab command with ``--format json``; its JSON output (progress goes to the terminal)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lab_cli", *args, "--format", "json"], cwd=cwd, stdout=subprocess.PIPE, text=True
+    )
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"lab {' '.join(args)} failed with exit code {done.returncode}")
+    return json.loads(done.stdout)
+
+
+def contributions(workdir: Path, taxonomy: Path) -> list[tuple[str, Callable[[], None]]]:
+    """The three contribution commits, each as (message, edit of the work tree)."""
+
+    def base() -> None:
+        for leaf in BASE:
+            copy_leaf(workdir, taxonomy, leaf)
+
+    def additions() -> None:
+        for leaf in ADDED:
+            copy_leaf(workdir, taxonomy, leaf)
+
+    def edits() -> None:
+        modify_leaf(taxonomy, MODIFIED)
+        shutil.rmtree(taxonomy / DELETED)
+        for leaf in THIRD_ADDED:
+            copy_leaf(workdir, taxonomy, leaf)
+
+    return [
+        ("base: a knowledge leaf and two skills", base),
+        ("add a knowledge leaf and a grounded skill", additions),
+        ("modify a skill, delete a skill, add a knowledge leaf", edits),
+    ]
+
+
+def run_step(
+    index: int, message: str, taxonomy: Path, models: Path, options: argparse.Namespace, previous: str | None
+) -> Step:
+    """diff → generate → train → eval for one commit."""
+    step = Step(message, commit=git(taxonomy, "rev-parse", "HEAD"))
+    if previous is not None:
+        diff = lab("diff", "--base", previous, "--head", step.commit, cwd=taxonomy)
+        step.changes = [f"{c['status']} {c['leaf']}" for c in diff["changes"]]
+        step.valid = diff["validation"]["summary"]["errors"] == 0
+    else:
+        step.changes = [f"A {leaf}" for leaf in BASE]
+    generated = lab(
+        "generate", *options.teacher, "--scale", str(options.scale), "--allow-local-documents", cwd=taxonomy
+    )
+    step.requests = generated["requests_sent"]
+    step.generated_leaves = len(generated["generated"])
+    step.reused_leaves = generated["counts"]["cached"]
+    step.samples = sum(r["seed_samples"] + r["generated_samples"] for r in generated["generated"])
+    out = models / f"c{index}"
+    parent = ["--parent", str(models / f"c{index - 1}")] if index > 1 else ["--model", options.student]
+    started = time.perf_counter()
+    lab("train", *parent, "--data", step.commit, "--out", str(out), *options.train, cwd=taxonomy)
+    step.train_seconds = time.perf_counter() - started
+    scores = lab("eval", "--model", str(out), cwd=taxonomy)
+    step.scores = {leaf["leaf"]: leaf["rouge_l"] for leaf in scores["leaves"]}
+    return step
+
+
+def print_table(steps: list[Step], forgetting: dict) -> None:
+    """The per-commit table and the forgetting summary."""
+    print()
+    print(f"{'commit':<10}{'changes':<9}{'valid':<7}{'requests':>9}{'generated':>10}{'reused':>8}{'train s':>9}")
+    for step in steps:
+        print(
+            f"{step.commit[:8]:<10}{len(step.changes):<9}{'yes' if step.valid else 'NO':<7}{step.requests:>9}"
+            f"{step.generated_leaves:>10}{step.reused_leaves:>8}{step.train_seconds:>9.0f}"
+        )
+        for change in step.changes:
+            print(f"    {change}")
+    print("\nper-leaf ROUGE-L on eval splits (never trained on), after each commit:")
+    leaves = sorted({leaf for step in steps for leaf in step.scores})
+    for leaf in leaves:
+        cells = "".join(f"{step.scores[leaf]:8.3f}" if leaf in step.scores else f"{'-':>8}" for step in steps)
+        print(f"  {leaf:<60}{cells}")
+    print(
+        f"\nforgetting along the lineage: ACC {forgetting['acc']:.3f}  BWT {forgetting['bwt']:+.3f}  "
+        f"forgetting {forgetting['forgetting']:.3f}  (learned R[j][j]: {forgetting['learned']})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="A tiny local teacher and student, a few samples.")
+    parser.add_argument("--workdir", type=Path, default=PROJECT / "demo-run")
+    options = parser.parse_args(argv)
+    workdir = options.workdir.resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    taxonomy, models = workdir / "taxonomy", workdir / "models"
+    new_repository(taxonomy)
+    if options.quick:
+        sys.path.insert(0, str(PROJECT))
+        from tests.helpers.tiny_model import build_tiny_model
+
+        tiny = str(build_tiny_model(workdir / "tiny-model"))
+        options.teacher, options.student, options.scale = ["--teacher-model", tiny], tiny, 1
+        options.train = ["--preset", "tiny", "--epochs", "2"]
+    else:
+        options.teacher, options.student, options.scale, options.train = [], "default", 1, []
+    started = time.perf_counter()
+    steps, previous = [], None
+    for index, (message, edit) in enumerate(contributions(workdir, taxonomy), start=1):
+        print(f"\n== commit {index}: {message}", flush=True)
+        edit()
+        commit(taxonomy, message)
+        steps.append(run_step(index, message, taxonomy, models, options, previous))
+        previous = steps[-1].commit
+    plot = workdir / "forgetting.png"
+    forgetting = lab("eval", "--lineage", str(models / f"c{len(steps)}"), "--plot", str(plot), cwd=taxonomy)
+    print_table(steps, forgetting)
+    print(f"\nplot: {plot}\ntotal {time.perf_counter() - started:.0f} s (workdir {workdir})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
