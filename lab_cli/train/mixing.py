@@ -19,7 +19,7 @@ from lab_cli.gitrepo import GitRepo
 SKILL_KINDS = ("freeform_skill", "grounded_skill", "foundational_skill")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: two equal questions in two leaves are two samples
 class Example:
     """One training sample with what mixing needs to know about it."""
 

@@ -3,6 +3,7 @@
 transformers (5.x ``masking_utils.find_packed_sequence_indices``) reads position ids that restart at 0, when
 no attention mask is passed, as packed sequences and builds a block-diagonal causal mask (sdpa, eager), or
 passes them to flash-attention's varlen kernels: no token attends across samples, and nothing is padded.
+The detection is skipped when a key-value cache exists, so batches ask for none (``use_cache=False``).
 """
 
 from __future__ import annotations
@@ -48,4 +49,10 @@ class PackingCollator:
         self.stats.padded_tokens += len(features) * max(len(item.input_ids) for item in features)
         self.stats.rows += 1
         as_row = lambda values: torch.tensor([values], dtype=torch.long)  # noqa: E731
-        return {"input_ids": as_row(ids), "labels": as_row(labels), "position_ids": as_row(positions)}
+        # a key-value cache turns packed-sequence detection off (masking_utils checks ``cache is None``)
+        return {
+            "input_ids": as_row(ids),
+            "labels": as_row(labels),
+            "position_ids": as_row(positions),
+            "use_cache": False,
+        }
