@@ -50,7 +50,7 @@ RELATIONS = {
             "What is the capital of {e}?",
             "Which city is the capital of {e}?",
             "Name the capital city of {e}.",
-            "{e} has its capital in which city?",
+            "In which city is the capital of {e}?",
         ],
         [
             "Port",
@@ -125,7 +125,7 @@ RELATIONS = {
             "How many moons does {e} have?",
             "What is the number of moons of {e}?",
             "Name how many moons {e} has.",
-            "{e} has how many moons?",
+            "Count the moons of {e}: how many?",
         ],
         ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"],
     ),

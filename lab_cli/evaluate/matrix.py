@@ -14,7 +14,7 @@ from pathlib import Path
 from lab_cli.errors import LabError
 from lab_cli.evaluate.scores import eval_items, score_items
 from lab_cli.gitrepo import GitRepo
-from lab_cli.train.lineage import lineage_chain, write_lineage
+from lab_cli.train.lineage import Lineage, lineage_chain, write_lineage
 
 
 @dataclass(frozen=True)
@@ -64,23 +64,32 @@ def lineage_matrix(
     """Score every step of ``checkpoint``'s lineage on every step's new leaves (scores cached in each lineage)."""
     chain = lineage_chain(checkpoint)
     git = GitRepo.find((repo or Path(chain[-1][1].taxonomy_repo)).resolve())
-    groups = [lineage.new_keys for _, lineage in chain]
-    items = [
-        item
-        for (_, lin), keys in zip(chain, groups, strict=True)
-        for item in eval_items(git, lin.dataset_snapshot, set(keys.values()))
-    ]
+    return steps_matrix(
+        git, chain, [(lin.dataset_snapshot, lin.new_keys) for _, lin in chain], metric, batch_size, advance
+    )
+
+
+def steps_matrix(
+    git: GitRepo,
+    steps: list[tuple[Path, Lineage]],
+    groups: list[tuple[str, dict[str, str]]],
+    metric: str = "rouge_l",
+    batch_size: int = 32,
+    advance: Callable[[int], None] = lambda _: None,
+) -> ForgettingReport:
+    """R for any checkpoints (rows) and leaf groups (columns: a snapshot and its leaf → key map)."""
+    items = [item for snapshot, keys in groups for item in eval_items(git, snapshot, set(keys.values()))]
     wanted = {item.key for item in items}
     matrix = []
-    for folder, lineage in chain:
+    for folder, lineage in steps:
         missing = [item for item in items if item.key not in lineage.scores]
         if missing:
             fresh = score_items(folder, missing, batch_size, advance)
             lineage = lineage.with_scores({key: score.as_dict() for key, score in fresh.items()})
             write_lineage(folder, lineage)
-        matrix.append([_group_score(lineage.scores, keys, wanted, metric) for keys in groups])
-    steps = [lineage.taxonomy_commit for _, lineage in chain]
-    return report(metric, steps, [sorted(keys) for keys in groups], matrix)
+        matrix.append([_group_score(lineage.scores, keys, wanted, metric) for _, keys in groups])
+    names = [lineage.taxonomy_commit for _, lineage in steps]
+    return report(metric, names, [sorted(keys) for _, keys in groups], matrix)
 
 
 def _group_score(scores: dict[str, dict], keys: dict[str, str], wanted: set[str], metric: str) -> float:

@@ -22,7 +22,12 @@ CORPUS = [
 
 
 def build_tiny_model(
-    folder: Path, vocab_size: int = 512, hidden: int = 64, layers: int = 2, corpus: list[str] | None = None
+    folder: Path,
+    vocab_size: int = 512,
+    hidden: int = 64,
+    layers: int = 2,
+    corpus: list[str] | None = None,
+    seed: int = 0,
 ) -> Path:
     """Write a tiny Llama checkpoint and a tokenizer trained on ``corpus`` into ``folder``; return it."""
     import torch
@@ -40,7 +45,7 @@ def build_tiny_model(
         tokenizer_object=tokenizer, pad_token="<|pad|>", eos_token="<|end|>", bos_token=None, unk_token=None
     )
     fast.chat_template = CHAT_TEMPLATE
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     config = LlamaConfig(
         vocab_size=len(fast),
         hidden_size=hidden,
