@@ -2,7 +2,7 @@
 
     python benchmarks/train_throughput.py [--epochs 3] [--repeats 3] [--threads 2]
 
-Both train the forgetting benchmark's tiny model (4 layers, width 128) on the same tokenized samples with the
+Both train the forgetting benchmark's tiny model (2 layers, width 128) on the same tokenized samples with the
 same arguments; the plain run packs with transformers' own ``DataCollatorWithFlattening``. lab runs twice:
 as it ships (a checkpoint each epoch, so --resume can continue inside a phase) and without those saves.
 Prints tokens/s of each (median of the repeats, runs interleaved) and the ratios.
@@ -89,7 +89,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     logging.set_verbosity_error()
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
-    model = build_tiny_model(work / "model", vocab_size=1000, hidden=128, layers=4, corpus=corpus(suite()))
+    model = build_tiny_model(work / "model", vocab_size=1000, hidden=128, layers=2, corpus=corpus(suite()))
     plan = PhasePlan("knowledge_short", tuple(examples()), ())
     shipped = load_settings("tiny", epochs=args.epochs)
     unsaved = load_settings("tiny", {"phases": {"knowledge_short": {"save_every_epoch": False}}}, epochs=args.epochs)

@@ -5,7 +5,9 @@
 
 naive: each commit trained from the previous model with no replay (``--replay-ratio 0``);
 replay: lab's default incremental recipe (per-leaf replay re-drawn every epoch);
-joint: at each commit, the base model retrained on everything so far (the upper bound).
+joint: at each commit, the base model retrained on everything so far with replay ratio 1 (the upper bound).
+Tiny settings: the ``tiny`` preset (the issue's pilot: lr 1e-3, 20 epochs, AdamW β2 0.98, 50 warm-up steps, cosine,
+clip 1.0) with batch 16 and no per-epoch checkpoints (settings.json); a 2-layer, width-128 Llama built here.
 Prints R (score of leaf group j after step i, exact match), ACC, BWT, forgetting, R[j][j] and wall times;
 writes forgetting.png and results.json into --out.
 """
@@ -45,7 +47,7 @@ def lab_train(repo: Path, commit: str, out: Path, start: list[str], extra: list[
     """One ``lab train`` run, in this process, through the command line."""
     from lab_cli.cli.main import main
 
-    code = main(["train", "-C", str(repo), "--data", commit, "--out", str(out), *start, *extra, "--format", "json"])
+    code = main(["train", "-C", str(repo), "--data", commit, "--out", str(out), *start, *extra])
     if code != 0:
         raise SystemExit(f"lab train failed ({code}) for {out}")
 
@@ -55,7 +57,10 @@ def run_method(method: str, repo: Path, commits: list[str], base: Path, work: Pa
     outs = []
     for step, commit in enumerate(commits):
         out = work / method / f"step{step + 1}"
-        if method == "joint":
+        if method == "naive":
+            start = ["--model", str(base)] if step == 0 else ["--parent", str(outs[-1])]
+            lab_train(repo, commit, out, start, [*extra, "--replay-ratio", "0"])
+        elif method == "joint":
             lab_train(repo, commit, out, ["--model", str(base)], [*extra, "--replay-ratio", "1"])
         elif step == 0:
             lab_train(repo, commit, out, ["--model", str(base)], extra)
@@ -92,7 +97,7 @@ def one_seed(seed: int, args: argparse.Namespace) -> dict:
         extra = ["--preset", "default", "--epochs", str(args.epochs), "--lr", str(args.lr), "--batch-size", "8"]
     else:
         text = corpus(suite(args.facts, args.skills))
-        base = build_tiny_model(work / "base", vocab_size=1000, hidden=128, layers=4, corpus=text, seed=seed)
+        base = build_tiny_model(work / "base", vocab_size=1000, hidden=128, layers=2, corpus=text, seed=seed)
         extra = ["--preset", "tiny", "--settings", str(Path(__file__).with_name("settings.json"))]
     extra += ["--seed", str(seed)]
     result = {"seed": seed, "methods": {}}
@@ -174,8 +179,8 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=2, help="seeds trained at once (one CPU thread each)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per job")
-    parser.add_argument("--facts", type=int, default=40, help="facts per knowledge leaf")
-    parser.add_argument("--skills", type=int, default=300, help="samples per skill leaf")
+    parser.add_argument("--facts", type=int, default=30, help="facts per knowledge leaf")
+    parser.add_argument("--skills", type=int, default=150, help="samples per skill leaf")
     parser.add_argument("--smollm2", action="store_true", help="reduced run on the bundled SmolLM2-135M-Instruct")
     parser.add_argument("--epochs", type=int, default=6, help="epochs per phase (--smollm2)")
     parser.add_argument("--lr", type=float, default=1e-4, help="learning rate (--smollm2)")

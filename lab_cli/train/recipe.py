@@ -12,9 +12,9 @@ from lab_cli.datasets.snapshot import read_manifest, snapshot_of
 from lab_cli.errors import TrainError
 from lab_cli.gitrepo import GitRepo
 from lab_cli.train.config import TrainSettings
-from lab_cli.train.journal import PhaseRecord, start_or_resume, write_journal
+from lab_cli.train.journal import Journal, PhaseRecord, start_or_resume, write_journal
 from lab_cli.train.lineage import LINEAGE, Lineage, read_lineage, write_lineage
-from lab_cli.train.mixing import plan_phases, snapshot_examples
+from lab_cli.train.mixing import PhasePlan, plan_phases, snapshot_examples
 
 Say = Callable[[str], None]
 
@@ -75,8 +75,6 @@ def _publish(checkpoint: Path, out: Path) -> None:
 
 def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train a model of the snapshot at ``request.revision`` from its parent (or base) and record its lineage."""
-    from lab_cli.train.trainer import run_phase
-
     git = GitRepo.find(request.repo.resolve())
     snapshot = snapshot_of(git, request.revision)
     manifest = read_manifest(git, snapshot)
@@ -94,7 +92,36 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
     }
     request.out.mkdir(parents=True, exist_ok=True)
     journal = start_or_resume(request.out, identity, request.resume)
-    current = start
+    journal, final = _run_phases(request, plans, journal, start, say, say_step)
+    keys = {leaf: entry["generation_key"] for leaf, entry in manifest["leaves"].items()}
+    lineage = Lineage(
+        base_model=base,
+        parent=identity["parent"],
+        taxonomy_repo=str(git.top),
+        taxonomy_commit=manifest["taxonomy_commit"],
+        dataset_snapshot=snapshot,
+        trained_keys=tuple(sorted(trained | set(keys.values()))),
+        new_keys={leaf: key for leaf, key in sorted(keys.items()) if key not in trained},
+        phases=tuple(asdict(record) for record in journal.phases),
+        settings=request.settings.as_dict(),
+    )
+    if _is_main_process():
+        _publish(final, request.out)
+        write_lineage(request.out, lineage)
+    return TrainResult(request.out, lineage, journal.phases)
+
+
+def _run_phases(
+    request: TrainRequest,
+    plans: list[PhasePlan],
+    journal: Journal,
+    current: Path,
+    say: Say,
+    say_step: Callable[[int, int], None] | None,
+) -> tuple[Journal, Path]:
+    """Run (or skip) each phase not finished in the journal, journalling each; the journal and last checkpoint."""
+    from lab_cli.train.trainer import run_phase
+
     for number, plan in enumerate(plans, start=1):
         if (done := journal.finished(plan.name)) is not None:
             say(f"phase {number} {plan.name}: already {done.status} (resumed)")
@@ -115,19 +142,4 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
         journal = journal.with_phase(record)
         if _is_main_process():
             write_journal(request.out, journal)
-    keys = {leaf: entry["generation_key"] for leaf, entry in manifest["leaves"].items()}
-    lineage = Lineage(
-        base_model=base,
-        parent=identity["parent"],
-        taxonomy_repo=str(git.top),
-        taxonomy_commit=manifest["taxonomy_commit"],
-        dataset_snapshot=snapshot,
-        trained_keys=tuple(sorted(trained | set(keys.values()))),
-        new_keys={leaf: key for leaf, key in sorted(keys.items()) if key not in trained},
-        phases=tuple(asdict(record) for record in journal.phases),
-        settings=request.settings.as_dict(),
-    )
-    if _is_main_process():
-        _publish(current, request.out)
-        write_lineage(request.out, lineage)
-    return TrainResult(request.out, lineage, journal.phases)
+    return journal, current
