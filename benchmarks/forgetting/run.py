@@ -7,7 +7,8 @@ naive: each commit trained from the previous model with no replay (``--replay-ra
 replay: lab's default incremental recipe (per-leaf replay re-drawn every epoch);
 joint: at each commit, the base model retrained on everything so far with replay ratio 1 (the upper bound).
 Tiny settings: the ``tiny`` preset (the issue's pilot: lr 1e-3, 20 epochs, AdamW β2 0.98, 50 warm-up steps, cosine,
-clip 1.0) with batch 16 and no per-epoch checkpoints (settings.json); a 2-layer, width-128 Llama built here.
+clip 1.0) with batch 16, 30 epochs for skills (20 left a skill half-learned in some seeds) and no per-epoch
+checkpoints (settings.json); a 2-layer, width-128 Llama built here.
 Prints R (score of leaf group j after step i, exact match), ACC, BWT, forgetting, R[j][j] and wall times;
 writes forgetting.png and results.json into --out.
 """
@@ -94,7 +95,8 @@ def one_seed(seed: int, args: argparse.Namespace) -> dict:
         from lab_cli.teacher.local_model import resolve_model
 
         base = resolve_model("default")
-        extra = ["--preset", "default", "--epochs", str(args.epochs), "--lr", str(args.lr), "--batch-size", "8"]
+        extra = ["--preset", "default", "--settings", str(Path(__file__).with_name("settings-smollm2.json"))]
+        extra += ["--epochs", str(args.epochs), "--lr", str(args.lr)]
     else:
         text = corpus(suite(args.facts, args.skills))
         base = build_tiny_model(work / "base", vocab_size=1000, hidden=128, layers=2, corpus=text, seed=seed)
@@ -102,11 +104,11 @@ def one_seed(seed: int, args: argparse.Namespace) -> dict:
     extra += ["--seed", str(seed)]
     result = {"seed": seed, "methods": {}}
     trained = {}
-    for method in METHODS:
+    for method in args.methods:
         began = time.perf_counter()
         trained[method] = run_method(method, repo, commits, base, work, extra)
         result["methods"][method] = {"train_seconds": round(time.perf_counter() - began, 1)}
-    for method in METHODS:
+    for method in args.methods:
         began = time.perf_counter()
         result["methods"][method].update(score(method, trained[method], trained["replay"][-1], repo))
         result["methods"][method]["eval_seconds"] = round(time.perf_counter() - began, 1)
@@ -128,7 +130,7 @@ def print_seed(result: dict) -> None:
 def summary(results: list[dict]) -> dict:
     """Mean and standard deviation over seeds of each method's numbers."""
     table = {}
-    for method in METHODS:
+    for method in results[0]["methods"]:
         rows = [r["methods"][method] for r in results]
         entry = {}
         for key in ("acc", "bwt", "forgetting", "train_seconds"):
@@ -147,12 +149,15 @@ def print_summary(table: dict, seeds: list[int]) -> list[str]:
         cells = [f"{e[k][0]:.3f} ± {e[k][1]:.3f}" for k in ("acc", "bwt", "forgetting")]
         time_cell = f"{e['train_seconds'][0]:.0f} ± {e['train_seconds'][1]:.0f}"
         print(f"{method:8} {cells[0]:>15} {cells[1]:>16} {cells[2]:>15} {e['min_learned']:12.3f} {time_cell:>14}")
-    checks = [
-        ("replay learns every leaf group: min R[j][j] >= 0.95", table["replay"]["min_learned"] >= 0.95),
-        ("replay BWT >= -0.02", table["replay"]["bwt"][0] >= -0.02),
-        ("naive BWT <= -0.5", table["naive"]["bwt"][0] <= -0.5),
-        ("replay ACC within 0.03 of joint", abs(table["replay"]["acc"][0] - table["joint"]["acc"][0]) <= 0.03),
-    ]
+    checks = []
+    if "replay" in table:
+        checks.append(("replay learns every leaf group: min R[j][j] >= 0.95", table["replay"]["min_learned"] >= 0.95))
+        checks.append(("replay BWT >= -0.02", table["replay"]["bwt"][0] >= -0.02))
+    if "naive" in table:
+        checks.append(("naive BWT <= -0.5", table["naive"]["bwt"][0] <= -0.5))
+    if "replay" in table and "joint" in table:
+        gap = table["joint"]["acc"][0] - table["replay"]["acc"][0]
+        checks.append((f"replay ACC within 0.03 of joint (joint - replay = {gap:+.3f})", abs(gap) <= 0.03))
     for text, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
     return [text for text, ok in checks if not ok]
@@ -164,7 +169,7 @@ def plot(results: list[dict], path: Path) -> None:
     from lab_cli.evaluate.plot import plot_matrices
 
     panels = []
-    for method in METHODS:
+    for method in results[0]["methods"]:
         runs = [r["methods"][method] for r in results]
         size = len(runs[0]["matrix"])
         mean = [[statistics.mean(run["matrix"][i][j] for run in runs) for j in range(size)] for i in range(size)]
@@ -181,8 +186,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch threads per job")
     parser.add_argument("--facts", type=int, default=30, help="facts per knowledge leaf")
     parser.add_argument("--skills", type=int, default=150, help="samples per skill leaf")
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--smollm2", action="store_true", help="reduced run on the bundled SmolLM2-135M-Instruct")
-    parser.add_argument("--epochs", type=int, default=6, help="epochs per phase (--smollm2)")
+    parser.add_argument("--epochs", type=int, default=8, help="epochs per phase (--smollm2)")
     parser.add_argument("--lr", type=float, default=1e-4, help="learning rate (--smollm2)")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
