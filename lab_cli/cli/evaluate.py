@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +20,20 @@ EPILOG = """Examples:
   lab eval --lineage models/c3 --plot forgetting.png   # R[i][j], ACC, BWT, forgetting along c1 → c2 → c3"""
 
 
+@contextlib.contextmanager
+def question_progress(enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress line on stderr advanced by answered questions, or a no-op when off."""
+    if not enabled:
+        yield lambda _: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("answering eval questions", total=None)
+        yield lambda count: progress.advance(task, count)
+
+
 def _per_leaf(model: Path, data: str | None, repo: Path | None, batch_size: int, output_format: str) -> int:
     from lab_cli.datasets.snapshot import snapshot_of
     from lab_cli.evaluate.scores import eval_items, score_items
@@ -27,7 +43,10 @@ def _per_leaf(model: Path, data: str | None, repo: Path | None, batch_size: int,
     lineage = read_lineage(model)
     git = GitRepo.find((repo or Path(lineage.taxonomy_repo if lineage else ".")).resolve())
     snapshot = snapshot_of(git, data) if data or lineage is None else lineage.dataset_snapshot
-    scores = sorted(score_items(model, eval_items(git, snapshot), batch_size).values(), key=lambda s: s.leaf)
+    with question_progress(sys.stderr.isatty()) as advance:
+        scores = sorted(
+            score_items(model, eval_items(git, snapshot), batch_size, advance).values(), key=lambda s: s.leaf
+        )
     if output_format == "json":
         print(json.dumps({"snapshot": snapshot, "leaves": [s.as_dict() for s in scores]}, indent=2))
         return 0
@@ -69,7 +88,8 @@ def evaluate(
         return _per_leaf(model, data, repo_path, batch_size, output_format)
     from lab_cli.evaluate.matrix import lineage_matrix
 
-    report = lineage_matrix(lineage, metric, repo_path, batch_size)
+    with question_progress(sys.stderr.isatty()) as advance:
+        report = lineage_matrix(lineage, metric, repo_path, batch_size, advance)
     if plot is not None:
         from lab_cli.evaluate.plot import plot_matrix
 

@@ -134,7 +134,11 @@ def _run_phases(
             say(f"phase {number} {plan.name}: {len(plan.new)} new samples, replay from {len(plan.replay)} old")
             checkpoint = request.out / "phases" / f"{number}-{plan.name}"
             metrics = run_phase(current, plan, request.settings, checkpoint, say_step)
-            say(f"phase {number} {plan.name}: done in {metrics.seconds:.1f} s, loss {metrics.train_loss}")
+            say(
+                f"phase {number} {plan.name}: done in {metrics.seconds:.1f} s, loss {metrics.train_loss}, "
+                f"{metrics.tokens_per_second:.0f} tokens/s, non-pad share {metrics.non_pad_share:.2f} "
+                f"(padding would keep {metrics.padded_non_pad_share:.2f})"
+            )
             record = PhaseRecord(
                 plan.name, "done", str(checkpoint), len(plan.new), metrics.replay_per_epoch, asdict(metrics)
             )
