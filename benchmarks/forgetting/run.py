@@ -34,14 +34,13 @@ METRIC = "exact_match"  # strict: a half-remembered answer is not remembered
 
 
 def build(work: Path, facts: int, skills: int) -> tuple[Path, list[str]]:
-    """The taxonomy repo with three commits and their snapshots; the commits."""
+    """The taxonomy repo with three commits and their snapshots (no skill leaves when ``skills`` is 0)."""
     from tests.helpers.gitrepos import Repo
     from tests.helpers.snapshots import commit_leaves
 
     repo = Repo(work / "taxonomy")
-    return repo.top, [
-        commit_leaves(repo, leaves, f"commit {i + 1}")[0] for i, leaves in enumerate(suite(facts, skills))
-    ]
+    commits = [{leaf: qas for leaf, qas in leaves.items() if qas} for leaves in suite(facts, skills)]
+    return repo.top, [commit_leaves(repo, leaves, f"commit {i + 1}")[0] for i, leaves in enumerate(commits)]
 
 
 def lab_train(repo: Path, commit: str, out: Path, start: list[str], extra: list[str]) -> None:

@@ -110,8 +110,8 @@ def training_arguments(phase: PhaseSettings, seed: int, output_dir: Path):
         logging_strategy="no",
         report_to="none",
         disable_tqdm=True,
-        dataloader_num_workers=0,
-        dataloader_pin_memory=torch.cuda.is_available(),  # the dataset is re-drawn in this process each epoch
+        dataloader_num_workers=0,  # the dataset is re-drawn in this process each epoch
+        dataloader_pin_memory=torch.cuda.is_available(),
         remove_unused_columns=False,
         seed=seed,
     )
