@@ -154,8 +154,10 @@ def run_phase(
     result = trainer.train(resume_from_checkpoint=resume)
     seconds = time.perf_counter() - began
     trainer.save_model(str(checkpoint))
-    tokenizer.save_pretrained(checkpoint)
-    shutil.rmtree(work, ignore_errors=True)
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(checkpoint)
+        shutil.rmtree(work, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()  # the next phase loads this checkpoint on every process
     return PhaseMetrics(
         steps=result.global_step,
         samples_per_epoch=len(mixer),
