@@ -105,6 +105,8 @@ def training_arguments(phase: PhaseSettings, seed: int, output_dir: Path):
         adam_beta2=phase.adam_beta2,
         max_grad_norm=phase.max_grad_norm,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        # without it, processes started by torchrun on CPUs each train alone (no gradient sync, no data sharding)
+        use_cpu=devices > 1 and not torch.cuda.is_available(),
         save_strategy="epoch" if phase.save_every_epoch else "no",
         save_total_limit=1,
         logging_strategy="no",

@@ -150,3 +150,18 @@ def test_errors_are_one_line_with_what_to_do(tiny_model: Path, repo: Repo, tmp_p
     assert main(train_args(repo, commit, tmp_path / "z", "--parent", str(tiny_model))) == 1
     assert "has no lab_lineage.json" in capsys.readouterr().err
     assert main(["eval"]) == 2 and "exactly one of --model" in capsys.readouterr().err
+
+
+def test_two_processes_under_torchrun_share_the_data(tiny_model: Path, repo: Repo, tmp_path: Path) -> None:
+    commit, _ = commit_leaves(repo, {"knowledge/a": [QA(f"What is a{i}?", f"a{i}.") for i in range(40)]})
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"phases": {"knowledge_short": {"micro_batch_size": 4, "save_every_epoch": False}}}))
+    out = tmp_path / "out"
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "lab_cli"]
+    args = train_args(repo, commit, out, "--model", str(tiny_model), "--batch-size", "8", "--settings", str(settings))
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([*launcher, *args, "--epochs", "1"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    phase = json.loads((out / "lab_journal.json").read_text())["phases"][0]
+    # 40 samples, effective batch 8 = 2 processes × micro batch 4: 5 steps; unsharded processes would take 10
+    assert phase["metrics"]["steps"] == 5 and (out / "lab_lineage.json").is_file()
