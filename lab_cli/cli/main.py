@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import data, diff, generate, serve, teacher, validate
+from lab_cli.cli import data, diff, evaluate, generate, serve, teacher, train, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
@@ -63,9 +63,13 @@ _command("validate", validate.validate, validate.EPILOG)
 _command("diff", diff.diff, diff.EPILOG)
 _command("serve", serve.serve, serve.EPILOG)
 _command("generate", generate.generate, generate.EPILOG)
+_command("train", train.train, train.EPILOG)
+_command("eval", evaluate.evaluate, evaluate.EPILOG)
 
 teacher_group = typer.Typer(help="Check a teacher endpoint.", no_args_is_help=True)
-model_group = typer.Typer(help="Models lab uses: the bundled default.", no_args_is_help=True)
+model_group = typer.Typer(
+    help="Models lab uses: the bundled default, and lineages of trained ones.", no_args_is_help=True
+)
 app.add_typer(teacher_group, name="teacher")
 app.add_typer(model_group, name="model")
 data_group = typer.Typer(help="Dataset snapshots recorded per taxonomy commit.", no_args_is_help=True)
@@ -78,6 +82,7 @@ _command("export", data.export, group=data_group)
 _command("verify", data.verify, group=data_group)
 _command("gc", data.gc, group=data_group)
 _command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
+_command("log", train.log, group=model_group)
 
 
 def log_dir() -> Path:

@@ -21,8 +21,15 @@ CORPUS = [
 ] * 50
 
 
-def build_tiny_model(folder: Path, vocab_size: int = 512, hidden: int = 64, layers: int = 2) -> Path:
-    """Write a tiny Llama checkpoint and tokenizer into ``folder``; return it."""
+def build_tiny_model(
+    folder: Path,
+    vocab_size: int = 512,
+    hidden: int = 64,
+    layers: int = 2,
+    corpus: list[str] | None = None,
+    seed: int = 0,
+) -> Path:
+    """Write a tiny Llama checkpoint and a tokenizer trained on ``corpus`` into ``folder``; return it."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -33,12 +40,12 @@ def build_tiny_model(folder: Path, vocab_size: int = 512, hidden: int = 64, laye
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size, special_tokens=SPECIAL, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
     )
-    tokenizer.train_from_iterator(CORPUS, trainer)
+    tokenizer.train_from_iterator(corpus or CORPUS, trainer)
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer, pad_token="<|pad|>", eos_token="<|end|>", bos_token=None, unk_token=None
     )
     fast.chat_template = CHAT_TEMPLATE
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     config = LlamaConfig(
         vocab_size=len(fast),
         hidden_size=hidden,

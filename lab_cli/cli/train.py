@@ -1,0 +1,110 @@
+"""``lab train`` and ``lab model log``: phased incremental training with replay, and a checkpoint's lineage."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FORMAT = typer.Option("--format", "-f", help="human or json.")
+
+EPILOG = """Examples:
+
+  lab train --data HEAD --out models/c1                       # from the bundled default model
+
+  lab train --parent models/c1 --data HEAD --out models/c2    # only what is new since models/c1, with replay
+
+  lab train --parent models/c1 --out models/c2 --resume       # continue a killed run at its last finished phase
+
+  lab train --model ./base --preset tiny --epochs 20 --settings phases.json
+
+Phases: 1 knowledge short, 2 knowledge long, 3 skills; one with nothing new is skipped.
+Multi-GPU: accelerate launch -m lab_cli train ... (see docs/training.md for FSDP and DeepSpeed configs)."""
+
+
+@contextlib.contextmanager
+def step_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr fed with (step, total), or nothing when off."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True)
+    ) as progress:
+        task = progress.add_task("training steps", total=None)
+        yield lambda step, total: progress.update(task, completed=step, total=total)
+
+
+def train(
+    data: Annotated[str, typer.Option("--data", help="Taxonomy commit (or snapshot) to train on.")] = "HEAD",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the checkpoint, phases and journal.")] = Path(
+        "model"
+    ),
+    model: Annotated[str, typer.Option("--model", help="Base model folder, or 'default'.")] = "default",
+    parent: Annotated[Path | None, typer.Option("--parent", help="A checkpoint lab trained; train what's new.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out.")] = False,
+    preset: Annotated[str, typer.Option("--preset", help="default (pretrained models) or tiny.")] = "default",
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="JSON overlay of the preset.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Epochs of every phase.")] = None,
+    lr: Annotated[float | None, typer.Option("--lr", help="Peak learning rate of every phase.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Effective batch (samples) of every phase.")] = None,
+    max_length: Annotated[int | None, typer.Option(help="Longest sample in tokens.")] = None,
+    replay_ratio: Annotated[float | None, typer.Option(help="Share of each old leaf replayed per epoch.")] = None,
+    replay_min_per_leaf: Annotated[int | None, typer.Option(help="Least samples per old leaf per epoch.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of training and replay draws.")] = None,
+    output_format: Annotated[str, FORMAT] = "human",
+    repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
+) -> int:
+    """Train a model of a taxonomy commit: new samples since the parent, replaying old ones per leaf."""
+    from lab_cli.train.config import load_settings, read_overlay
+    from lab_cli.train.recipe import TrainRequest
+    from lab_cli.train.recipe import train as run
+
+    overlay = read_overlay(settings_file)
+    for key, value in (("replay_ratio", replay_ratio), ("replay_min_per_leaf", replay_min_per_leaf), ("seed", seed)):
+        if value is not None:
+            overlay[key] = value
+    settings = load_settings(
+        preset, overlay, epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length
+    )
+    request = TrainRequest(repo_path, data, out, settings, model, parent, resume)
+    say = (lambda text: print(text, file=sys.stderr)) if output_format == "json" else print
+    with step_progress(sys.stderr.isatty()) as say_step:
+        result = run(request, say, say_step)
+    if output_format == "json":
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(
+            f"checkpoint {result.checkpoint} ({len(result.lineage.new_keys)} new leaves, lineage in lab_lineage.json)"
+        )
+    return 0
+
+
+def log(
+    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint lab trained.")],
+    output_format: Annotated[str, FORMAT] = "human",
+) -> int:
+    """Print a checkpoint's lineage chain: each step's commit, snapshot, new leaves and phases, newest first."""
+    from dataclasses import asdict
+
+    from lab_cli.train.lineage import lineage_chain
+
+    chain = list(reversed(lineage_chain(checkpoint)))
+    if output_format == "json":
+        print(json.dumps([{"checkpoint": str(path), **asdict(lineage)} for path, lineage in chain], indent=2))
+        return 0
+    for path, lineage in chain:
+        phases = ", ".join(f"{p['name']} {p['status']}" for p in lineage.phases)
+        print(f"{path}  taxonomy {lineage.taxonomy_commit[:12]}  dataset {lineage.dataset_snapshot[:12]}")
+        print(f"    new leaves: {', '.join(lineage.new_keys) or '(none)'}")
+        print(f"    phases: {phases}; {len(lineage.trained_keys)} generation keys trained in all")
+    print(f"base model {chain[-1][1].base_model}")
+    return 0

@@ -1,0 +1,56 @@
+"""Answer metrics: normalised exact match, token F1 and ROUGE-L F against a reference answer."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def normalize(text: str) -> str:
+    """Lower case, without punctuation, articles and extra spaces (SQuAD's normalisation)."""
+    return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())
+
+
+def exact_match(prediction: str, reference: str) -> float:
+    """1.0 when the normalised strings are equal, else 0.0."""
+    return float(normalize(prediction) == normalize(reference))
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """Harmonic mean of precision and recall of the normalised tokens (as bags)."""
+    predicted, expected = normalize(prediction).split(), normalize(reference).split()
+    if not predicted or not expected:
+        return float(predicted == expected)
+    common = sum((Counter(predicted) & Counter(expected)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _lcs(first: list[str], second: list[str]) -> int:
+    row = [0] * (len(second) + 1)
+    for token in first:
+        diagonal = 0
+        for index, other in enumerate(second, start=1):
+            diagonal, row[index] = row[index], diagonal + 1 if token == other else max(row[index], row[index - 1])
+    return row[-1]
+
+
+def rouge_l(prediction: str, reference: str) -> float:
+    """ROUGE-L F1: from the longest common subsequence of the normalised tokens."""
+    predicted, expected = normalize(prediction).split(), normalize(reference).split()
+    if not predicted or not expected:
+        return float(predicted == expected)
+    common = _lcs(predicted, expected)
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+METRICS = {"exact_match": exact_match, "token_f1": token_f1, "rouge_l": rouge_l}

@@ -1,0 +1,47 @@
+"""The forgetting matrix as a heat-map image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lab_cli.errors import UsageError
+from lab_cli.evaluate.matrix import ForgettingReport
+
+
+def plot_matrices(panels: list[tuple[str, ForgettingReport]], path: Path) -> Path:
+    """Draw each R (rows: after step i, columns: leaf group j) side by side with its values, ACC and BWT."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as problem:
+        raise UsageError("--plot needs matplotlib: pip install -e .[train]") from problem
+    size = len(panels[0][1].matrix)
+    figure, axes_row = plt.subplots(1, len(panels), figsize=(len(panels) * (1.2 * size + 2.2), 1.0 * size + 2.0))
+    for axes, (title, report) in zip(axes_row if len(panels) > 1 else [axes_row], panels, strict=True):
+        image = _panel(axes, title, report)
+    figure.colorbar(image, ax=axes_row, fraction=0.03)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
+def _panel(axes, title: str, report: ForgettingReport):
+    size = len(report.matrix)
+    image = axes.imshow(report.matrix, vmin=0.0, vmax=1.0, cmap="viridis")
+    for i, row in enumerate(report.matrix):
+        for j, value in enumerate(row):
+            axes.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.6 else "black")
+    axes.set_xticks(range(size), [f"group {j + 1}" for j in range(size)])
+    axes.set_yticks(range(size), [f"after {i + 1}\n{step[:7]}" for i, step in enumerate(report.steps)])
+    axes.set_xlabel("leaves new at step j")
+    heading = f"ACC {report.acc:.3f}  BWT {report.bwt:+.3f}\nforgetting {report.forgetting:.3f} ({report.metric})"
+    axes.set_title(f"{title}\n{heading}" if title else heading, fontsize=9)
+    return image
+
+
+def plot_matrix(report: ForgettingReport, path: Path, title: str = "") -> Path:
+    """Draw one R as a heat-map; write ``path``."""
+    return plot_matrices([(title, report)], path)

@@ -1,0 +1,69 @@
+"""Model lineage: ``lab_lineage.json`` beside a checkpoint, and the chain of checkpoints it descends from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from lab_cli.datasets.store import write_atomic_text
+from lab_cli.errors import TrainError
+
+LINEAGE = "lab_lineage.json"
+LINEAGE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a checkpoint came from and what it was trained on."""
+
+    base_model: str
+    parent: str | None
+    taxonomy_repo: str
+    taxonomy_commit: str
+    dataset_snapshot: str
+    trained_keys: tuple[str, ...]  # every generation key this model has been trained on, its ancestors' included
+    new_keys: dict[str, str]  # leaf → generation key first trained at this step
+    phases: tuple[dict, ...]
+    settings: dict
+    scores: dict[str, dict] = field(default_factory=dict)  # generation key → leaf score (cached by lab eval)
+
+    def with_scores(self, scores: dict[str, dict]) -> Lineage:
+        """This lineage with more cached scores."""
+        return replace(self, scores={**self.scores, **scores})
+
+
+def write_lineage(checkpoint: Path, lineage: Lineage) -> None:
+    """Save ``lab_lineage.json`` in ``checkpoint`` atomically."""
+    document = {"schema_version": LINEAGE_VERSION, **asdict(lineage)}
+    write_atomic_text(checkpoint / LINEAGE, json.dumps(document, indent=2) + "\n")
+
+
+def read_lineage(checkpoint: Path) -> Lineage | None:
+    """The lineage of a checkpoint lab trained, or ``None`` for any other checkpoint (a base model)."""
+    path = checkpoint / LINEAGE
+    if not path.is_file():
+        return None
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if document.pop("schema_version", None) != LINEAGE_VERSION:
+        raise TrainError(f"{path} is not a lineage version {LINEAGE_VERSION} file")
+    document["trained_keys"] = tuple(document["trained_keys"])
+    document["phases"] = tuple(document["phases"])
+    return Lineage(**document)
+
+
+def lineage_chain(checkpoint: Path) -> list[tuple[Path, Lineage]]:
+    """The checkpoints from the first lab-trained ancestor down to ``checkpoint``, oldest first."""
+    chain: list[tuple[Path, Lineage]] = []
+    current: Path | None = checkpoint
+    while current is not None:
+        lineage = read_lineage(current)
+        if lineage is None:
+            if not chain:
+                raise TrainError(f"{current} has no {LINEAGE}: it was not trained by lab train")
+            break
+        chain.append((current, lineage))
+        current = Path(lineage.parent) if lineage.parent else None
+        if current is not None and not current.is_dir():
+            raise TrainError(f"the parent checkpoint {current} named in a lineage is missing")
+    return list(reversed(chain))

@@ -1,0 +1,125 @@
+"""What each phase trains on: new samples (keys the parent never saw) plus replay of old ones, per leaf.
+
+Replay is drawn again every epoch from the whole old pool, stratified by leaf: every old leaf gives
+``ceil(ratio × its size)`` samples (at least ``min_per_leaf``, at most all of them). A fixed buffer would
+keep only the buffered items; re-drawing spreads the same budget over everything learned before.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+
+from lab_cli.datasets.snapshot import leaf_samples, read_manifest
+from lab_cli.errors import TrainError
+from lab_cli.gitrepo import GitRepo
+
+SKILL_KINDS = ("freeform_skill", "grounded_skill", "foundational_skill")
+
+
+@dataclass(frozen=True, eq=False)  # identity: two equal questions in two leaves are two samples
+class Example:
+    """One training sample with what mixing needs to know about it."""
+
+    leaf: str
+    kind: str
+    length: str
+    key: str
+    messages: tuple[dict, ...]
+
+    @property
+    def is_knowledge(self) -> bool:
+        """Whether it teaches knowledge (phases 1–2) rather than a skill (phase 3)."""
+        return self.kind == "knowledge"
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    """A phase's new samples and the pool its replay is drawn from."""
+
+    name: str
+    new: tuple[Example, ...]
+    replay: tuple[Example, ...]
+
+
+def snapshot_examples(repo: GitRepo, snapshot: str, split: str = "train") -> list[Example]:
+    """Every sample of ``split`` in a snapshot, in leaf order."""
+    leaves = read_manifest(repo, snapshot)["leaves"]
+    examples = []
+    for leaf, entry in sorted(leaves.items()):
+        for sample in leaf_samples(repo, snapshot, leaf):
+            metadata = sample.get("metadata", {})
+            if metadata.get("split", "train") != split:
+                continue
+            kind = metadata.get("kind", entry["kind"])
+            length = metadata.get("length", "short")
+            examples.append(Example(leaf, kind, length, entry["generation_key"], tuple(sample["messages"])))
+    return examples
+
+
+def plan_phases(examples: list[Example], trained_keys: set[str]) -> list[PhasePlan]:
+    """The three phases: new = keys not in ``trained_keys``, old = the rest.
+
+    When no skill is new, the skills phase is skipped, so old skills are replayed in the last knowledge phase
+    that runs instead: otherwise a commit adding only knowledge would train with no skill rehearsal at all.
+    """
+    if not examples:
+        raise TrainError("the snapshot holds no training samples; run lab generate on a commit with leaves")
+    new = [e for e in examples if e.key not in trained_keys]
+    old = [e for e in examples if e.key in trained_keys]
+    new_short = [e for e in new if e.is_knowledge and e.length != "long"]
+    new_long = [e for e in new if e.is_knowledge and e.length == "long"]
+    new_skills = [e for e in new if not e.is_knowledge]
+    old_knowledge = [e for e in old if e.is_knowledge]
+    old_skills = [e for e in old if not e.is_knowledge] if not new_skills else []
+    return [
+        PhasePlan("knowledge_short", tuple(new_short), tuple(old_knowledge + (old_skills if not new_long else []))),
+        PhasePlan("knowledge_long", tuple(new_long), tuple(new_short + old_knowledge + old_skills)),
+        PhasePlan(
+            "skills",
+            tuple(new_skills),
+            tuple(new_short + new_long + old_knowledge + [e for e in old if not e.is_knowledge]),
+        ),
+    ]
+
+
+def by_leaf(examples: tuple[Example, ...] | list[Example]) -> dict[str, list[Example]]:
+    """Examples grouped by leaf, leaves sorted."""
+    groups: dict[str, list[Example]] = defaultdict(list)
+    for example in examples:
+        groups[example.leaf].append(example)
+    return dict(sorted(groups.items()))
+
+
+def replay_quota(size: int, ratio: float, min_per_leaf: int) -> int:
+    """How many samples an old leaf of ``size`` samples gives to each epoch."""
+    if ratio <= 0:
+        return 0
+    return min(size, max(min_per_leaf, math.ceil(ratio * size)))
+
+
+class EpochMixer:
+    """New samples plus a fresh stratified replay draw for each epoch (same size every epoch)."""
+
+    def __init__(self, plan: PhasePlan, ratio: float, min_per_leaf: int, seed: int) -> None:
+        self.new = list(plan.new)
+        self.pools = by_leaf(plan.replay)
+        self.quotas = {leaf: replay_quota(len(pool), ratio, min_per_leaf) for leaf, pool in self.pools.items()}
+        self.seed = seed
+
+    def __len__(self) -> int:
+        return len(self.new) + sum(self.quotas.values())
+
+    def replay(self, epoch: int) -> list[Example]:
+        """The replay samples of ``epoch``: the same for the same seed and epoch, on every process."""
+        rng = random.Random(f"{self.seed}:{epoch}")
+        drawn = []
+        for leaf, pool in self.pools.items():
+            drawn.extend(rng.sample(pool, self.quotas[leaf]))
+        return drawn
+
+    def epoch(self, epoch: int) -> list[Example]:
+        """All samples of ``epoch``: new first, then replay (the trainer shuffles)."""
+        return self.new + self.replay(epoch)

@@ -1,0 +1,149 @@
+"""``lab train`` top to bottom: inputs → what is new → the three phases (journalled) → checkpoint + lineage."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from lab_cli.datasets.snapshot import read_manifest, snapshot_of
+from lab_cli.errors import TrainError
+from lab_cli.gitrepo import GitRepo
+from lab_cli.train.config import TrainSettings
+from lab_cli.train.journal import Journal, PhaseRecord, start_or_resume, write_journal
+from lab_cli.train.lineage import LINEAGE, Lineage, read_lineage, write_lineage
+from lab_cli.train.mixing import PhasePlan, plan_phases, snapshot_examples
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """What ``lab train`` was asked to do."""
+
+    repo: Path
+    revision: str
+    out: Path
+    settings: TrainSettings
+    model: str = "default"  # a base model folder or "default"; ignored when a parent is given
+    parent: Path | None = None
+    resume: bool = False
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """The trained checkpoint, its lineage and the phases run."""
+
+    checkpoint: Path
+    lineage: Lineage
+    phases: tuple[PhaseRecord, ...]
+
+    def as_dict(self) -> dict:
+        """JSON form of the summary."""
+        return {
+            "checkpoint": str(self.checkpoint),
+            "phases": [asdict(p) for p in self.phases],
+            "lineage": asdict(self.lineage),
+        }
+
+
+def _start(request: TrainRequest) -> tuple[Path, str, set[str]]:
+    """The weights to start from, the base model they descend from, and the keys they were trained on."""
+    if request.parent is None:
+        from lab_cli.teacher.local_model import resolve_model
+
+        base = resolve_model(request.model)
+        return base, str(base.resolve()), set()
+    lineage = read_lineage(request.parent)
+    if lineage is None:
+        raise TrainError(f"{request.parent} has no {LINEAGE}; pass a base model with --model instead of --parent")
+    return request.parent, lineage.base_model, set(lineage.trained_keys)
+
+
+def _is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def _publish(checkpoint: Path, out: Path) -> None:
+    """Copy the last phase's checkpoint files into ``out``, the folder users load."""
+    for path in checkpoint.iterdir():
+        if path.is_file():
+            shutil.copy2(path, out / path.name)
+
+
+def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int], None] | None = None) -> TrainResult:
+    """Train a model of the snapshot at ``request.revision`` from its parent (or base) and record its lineage."""
+    git = GitRepo.find(request.repo.resolve())
+    snapshot = snapshot_of(git, request.revision)
+    manifest = read_manifest(git, snapshot)
+    start, base, trained = _start(request)
+    plans = plan_phases(snapshot_examples(git, snapshot), trained)
+    if not any(plan.new for plan in plans):
+        raise TrainError(
+            f"nothing new to train: {start} was already trained on every generation key of {request.revision}"
+        )
+    identity = {
+        "base_model": base,
+        "parent": str(request.parent.resolve()) if request.parent else None,
+        "dataset_snapshot": snapshot,
+        "settings": request.settings.as_dict(),
+    }
+    request.out.mkdir(parents=True, exist_ok=True)
+    journal = start_or_resume(request.out, identity, request.resume)
+    journal, final = _run_phases(request, plans, journal, start, say, say_step)
+    keys = {leaf: entry["generation_key"] for leaf, entry in manifest["leaves"].items()}
+    lineage = Lineage(
+        base_model=base,
+        parent=identity["parent"],
+        taxonomy_repo=str(git.top),
+        taxonomy_commit=manifest["taxonomy_commit"],
+        dataset_snapshot=snapshot,
+        trained_keys=tuple(sorted(trained | set(keys.values()))),
+        new_keys={leaf: key for leaf, key in sorted(keys.items()) if key not in trained},
+        phases=tuple(asdict(record) for record in journal.phases),
+        settings=request.settings.as_dict(),
+    )
+    if _is_main_process():
+        _publish(final, request.out)
+        write_lineage(request.out, lineage)
+    return TrainResult(request.out, lineage, journal.phases)
+
+
+def _run_phases(
+    request: TrainRequest,
+    plans: list[PhasePlan],
+    journal: Journal,
+    current: Path,
+    say: Say,
+    say_step: Callable[[int, int], None] | None,
+) -> tuple[Journal, Path]:
+    """Run (or skip) each phase not finished in the journal, journalling each; the journal and last checkpoint."""
+    from lab_cli.train.trainer import run_phase
+
+    for number, plan in enumerate(plans, start=1):
+        if (done := journal.finished(plan.name)) is not None:
+            say(f"phase {number} {plan.name}: already {done.status} (resumed)")
+            current = Path(done.checkpoint) if done.checkpoint else current
+            continue
+        if not plan.new:
+            say(f"phase {number} {plan.name}: nothing new, skipped")
+            record = PhaseRecord(plan.name, "skipped", None)
+        else:
+            say(f"phase {number} {plan.name}: {len(plan.new)} new samples, replay from {len(plan.replay)} old")
+            checkpoint = request.out / "phases" / f"{number}-{plan.name}"
+            metrics = run_phase(current, plan, request.settings, checkpoint, say_step)
+            say(
+                f"phase {number} {plan.name}: done in {metrics.seconds:.1f} s, loss {metrics.train_loss}, "
+                f"{metrics.tokens_per_second:.0f} tokens/s, non-pad share {metrics.non_pad_share:.2f} "
+                f"(padding would keep {metrics.padded_non_pad_share:.2f})"
+            )
+            record = PhaseRecord(
+                plan.name, "done", str(checkpoint), len(plan.new), metrics.replay_per_epoch, asdict(metrics)
+            )
+            current = checkpoint
+        journal = journal.with_phase(record)
+        if _is_main_process():
+            write_journal(request.out, journal)
+    return journal, current

@@ -1,0 +1,173 @@
+"""One phase on the Hugging Face Trainer: the epoch's mixture, packed batches, assistant-only loss, checkpoint.
+
+The Trainer does the loop, mixed precision and distribution (``accelerate launch`` / ``torchrun`` with FSDP or
+DeepSpeed configs run this same code on many GPUs; see docs/training.md). lab adds only what it must: a dataset
+whose replay part is re-drawn at the start of every epoch, and the packing collator.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from lab_cli.errors import TrainError
+from lab_cli.train.config import PhaseSettings, TrainSettings
+from lab_cli.train.mixing import EpochMixer, Example, PhasePlan
+from lab_cli.train.packing import PackingCollator
+from lab_cli.train.tokenize import Encoded, encode_all
+
+
+@dataclass(frozen=True)
+class PhaseMetrics:
+    """What a phase did, for the journal and the summary."""
+
+    steps: int
+    samples_per_epoch: int
+    replay_per_epoch: int
+    dropped_too_long: int
+    train_loss: float
+    seconds: float
+    tokens_per_second: float
+    non_pad_share: float
+    padded_non_pad_share: float
+
+
+class MixtureDataset:
+    """The samples of the current epoch, by index; ``set_epoch`` re-draws the replay part."""
+
+    def __init__(self, mixer: EpochMixer, encodings: dict[int, Encoded]) -> None:
+        self.mixer = mixer
+        self.encodings = encodings
+        self.epoch = -1
+        self.current: list[Example] = []
+        self.set_epoch(0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw the mixture of ``epoch`` (nothing changes if it is the current one)."""
+        if epoch != self.epoch:
+            self.epoch, self.current = epoch, self.mixer.epoch(epoch)
+
+    def __len__(self) -> int:
+        return len(self.mixer)
+
+    def __getitem__(self, index: int) -> Encoded:
+        return self.encodings[id(self.current[index])]
+
+
+def _encode_plan(tokenizer, plan: PhasePlan, max_length: int) -> tuple[PhasePlan, dict[int, Encoded], int]:
+    """The plan without samples too long to train on, every kept sample's encoding, and how many were dropped."""
+    examples = list(plan.new) + list(plan.replay)
+    encoded, dropped = encode_all(tokenizer, [example.messages for example in examples], max_length)
+    keep = {id(e): item for e, item in zip(examples, encoded, strict=True) if item is not None}
+    kept = replace(
+        plan, new=tuple(e for e in plan.new if id(e) in keep), replay=tuple(e for e in plan.replay if id(e) in keep)
+    )
+    if not kept.new:
+        raise TrainError(f"every new sample of phase {plan.name} is longer than max_length {max_length} tokens")
+    return kept, keep, dropped
+
+
+def _callbacks(dataset: MixtureDataset, say_step: Callable[[int, int], None] | None) -> list:
+    from transformers import TrainerCallback
+
+    class ReplayPerEpoch(TrainerCallback):
+        def on_epoch_begin(self, args, state, control, **kwargs):
+            dataset.set_epoch(int(state.epoch or 0))  # floor: a resumed run restarts inside its epoch
+
+    class Progress(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if say_step is not None:
+                say_step(state.global_step, state.max_steps)
+
+    return [ReplayPerEpoch(), Progress()]
+
+
+def training_arguments(phase: PhaseSettings, seed: int, output_dir: Path):
+    """The Trainer arguments of a phase (effective batch split into micro batches over the devices)."""
+    import torch
+    from transformers import TrainingArguments
+
+    devices = int(os.environ.get("WORLD_SIZE", "1"))
+    accumulation = max(1, phase.batch_size // (phase.micro_batch_size * devices))
+    return TrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=phase.epochs,
+        learning_rate=phase.learning_rate,
+        lr_scheduler_type=phase.schedule,
+        warmup_steps=phase.warmup_steps,
+        per_device_train_batch_size=phase.micro_batch_size,
+        gradient_accumulation_steps=accumulation,
+        weight_decay=phase.weight_decay,
+        adam_beta2=phase.adam_beta2,
+        max_grad_norm=phase.max_grad_norm,
+        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        # without it, processes started by torchrun on CPUs each train alone (no gradient sync, no data sharding)
+        use_cpu=devices > 1 and not torch.cuda.is_available(),
+        save_strategy="epoch" if phase.save_every_epoch else "no",
+        save_total_limit=1,
+        logging_strategy="no",
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,  # the dataset is re-drawn in this process each epoch
+        dataloader_pin_memory=torch.cuda.is_available(),
+        remove_unused_columns=False,
+        seed=seed,
+    )
+
+
+def run_phase(
+    start: Path,
+    plan: PhasePlan,
+    settings: TrainSettings,
+    checkpoint: Path,
+    say_step: Callable[[int, int], None] | None = None,
+) -> PhaseMetrics:
+    """Train ``plan`` from the checkpoint ``start`` and save the result to ``checkpoint``."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer, Trainer
+    from transformers.trainer_callback import PrinterCallback
+    from transformers.trainer_utils import get_last_checkpoint
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()  # lab reports progress itself; transformers' bars and notices would drown it
+    logging.disable_progress_bar()
+
+    phase = settings.phases[plan.name]
+    tokenizer = AutoTokenizer.from_pretrained(start)
+    plan, encodings, dropped = _encode_plan(tokenizer, plan, phase.max_length)
+    mixer = EpochMixer(plan, settings.replay_ratio, settings.replay_min_per_leaf, settings.seed)
+    dataset = MixtureDataset(mixer, encodings)
+    collator = PackingCollator()
+    work = checkpoint.with_name(checkpoint.name + ".trainer")
+    model = AutoModelForCausalLM.from_pretrained(start)
+    trainer = Trainer(
+        model=model,
+        args=training_arguments(phase, settings.seed, work),
+        train_dataset=dataset,
+        data_collator=collator,
+        callbacks=_callbacks(dataset, say_step),
+    )
+    trainer.remove_callback(PrinterCallback)
+    began = time.perf_counter()
+    resume = get_last_checkpoint(str(work)) if work.is_dir() else None
+    result = trainer.train(resume_from_checkpoint=resume)
+    seconds = time.perf_counter() - began
+    trainer.save_model(str(checkpoint))
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(checkpoint)
+        shutil.rmtree(work, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()  # the next phase loads this checkpoint on every process
+    return PhaseMetrics(
+        steps=result.global_step,
+        samples_per_epoch=len(mixer),
+        replay_per_epoch=len(mixer) - len(mixer.new),
+        dropped_too_long=dropped,
+        train_loss=round(result.training_loss, 4),
+        seconds=round(seconds, 2),
+        tokens_per_second=round(collator.stats.tokens / seconds, 1) if seconds else 0.0,
+        non_pad_share=collator.non_pad_share,
+        padded_non_pad_share=round(collator.stats.padded_non_pad_share, 3),
+    )

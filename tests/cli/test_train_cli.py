@@ -1,0 +1,167 @@
+"""``lab train``, ``lab eval`` and ``lab model log`` on a real repo: a lineage of three commits, resume, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lab_cli.cli.main import main
+from tests.helpers.gitrepos import Repo
+from tests.helpers.snapshots import QA, commit_leaves
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def facts(name: str, count: int = 12) -> list[QA]:
+    return [
+        QA(f"What is {name} {i}?", f"{name} {i} is {i % 3}.", split="eval" if i % 4 == 0 else "train")
+        for i in range(count)
+    ]
+
+
+def three_commits(repo: Repo) -> list[str]:
+    """Commit 1: two knowledge leaves; 2: a skill; 3: a knowledge leaf and a long-answer leaf."""
+    first, _ = commit_leaves(repo, {"knowledge/a": facts("alpha"), "knowledge/b": facts("beta")}, "one")
+    second, _ = commit_leaves(repo, {"compositional_skills/s": facts("echo")}, "two")
+    long = [QA(f"Tell me about gamma {i}.", f"gamma {i} " * 6, "long", "eval" if i == 0 else "train") for i in range(4)]
+    third, _ = commit_leaves(repo, {"knowledge/c": facts("gamma"), "knowledge/d": long}, "three")
+    return [first, second, third]
+
+
+def train_args(repo: Repo, commit: str, out: Path, *more: str) -> list[str]:
+    return [
+        "train",
+        "-C",
+        str(repo.top),
+        "--data",
+        commit,
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--epochs",
+        "2",
+        *more,
+    ]
+
+
+@pytest.fixture(scope="module")
+def chain(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, list[Path]]:
+    """Three checkpoints, each trained from the previous on the next commit."""
+    root = tmp_path_factory.mktemp("chain")
+    repo = Repo(root / "repo")
+    commits, outs = three_commits(repo), [root / f"m{i}" for i in range(3)]
+    assert main(train_args(repo, commits[0], outs[0], "--model", str(tiny_model))) == 0
+    for previous, commit, out in zip(outs[:-1], commits[1:], outs[1:], strict=True):
+        assert main(train_args(repo, commit, out, "--parent", str(previous))) == 0
+    return repo, outs
+
+
+def test_lineage_of_three_commits(chain, capsys) -> None:
+    _, outs = chain
+    capsys.readouterr()
+    assert main(["model", "log", str(outs[2]), "--format", "json"]) == 0
+    log = json.loads(capsys.readouterr().out)
+    assert [Path(entry["checkpoint"]) for entry in log] == [outs[2], outs[1], outs[0]]
+    assert [sorted(entry["new_keys"]) for entry in log] == [
+        ["knowledge/c", "knowledge/d"],
+        ["compositional_skills/s"],
+        ["knowledge/a", "knowledge/b"],
+    ]
+    assert log[0]["parent"] == str(outs[1].resolve()) and log[2]["parent"] is None
+    assert len(log[0]["trained_keys"]) == 5 and set(log[1]["trained_keys"]) < set(log[0]["trained_keys"])
+    statuses = [[(p["name"], p["status"]) for p in entry["phases"]] for entry in log]
+    assert statuses[0] == [("knowledge_short", "done"), ("knowledge_long", "done"), ("skills", "skipped")]
+    assert statuses[1] == [("knowledge_short", "skipped"), ("knowledge_long", "skipped"), ("skills", "done")]
+    replayed = log[1]["phases"][2]["replay_per_epoch"]
+    assert replayed == 4 + 4, "the skills phase replays every old knowledge leaf (min 4 per leaf)"
+    assert log[0]["phases"][0]["metrics"]["non_pad_share"] == 1.0
+    assert main(["model", "log", str(outs[2])]) == 0
+    assert "new leaves: knowledge/c, knowledge/d" in capsys.readouterr().out
+
+
+def test_eval_scores_leaves_and_builds_the_forgetting_matrix(chain, tmp_path: Path, capsys) -> None:
+    pytest.importorskip("matplotlib", reason="the train extra (matplotlib) is not installed")
+    _, outs = chain
+    capsys.readouterr()
+    assert main(["eval", "--model", str(outs[0]), "--format", "json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert sorted(leaf["leaf"] for leaf in scores["leaves"]) == ["knowledge/a", "knowledge/b"]
+    assert all(0.0 <= leaf["rouge_l"] <= 1.0 and leaf["samples"] == 3 for leaf in scores["leaves"])
+    plot = tmp_path / "r.png"
+    assert main(["eval", "--lineage", str(outs[2]), "--plot", str(plot), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert len(report["matrix"]) == 3 and all(len(row) == 3 for row in report["matrix"])
+    assert report["learned"] == [report["matrix"][j][j] for j in range(3)]
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    cached = json.loads((outs[0] / "lab_lineage.json").read_text())["scores"]
+    assert len(cached) == 5, "every group's leaves were scored on the first checkpoint and cached there"
+    assert main(["eval", "--lineage", str(outs[2])]) == 0
+    assert "ACC" in capsys.readouterr().out
+
+
+def test_resume_after_a_killed_run_skips_finished_phases(tiny_model: Path, repo: Repo, tmp_path: Path) -> None:
+    commit, _ = commit_leaves(repo, {"knowledge/a": facts("alpha"), "compositional_skills/s": facts("echo", 24)})
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"phases": {"skills": {"epochs": 12, "batch_size": 4, "micro_batch_size": 4}}}))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "lab_cli", *train_args(repo, commit, out, "--model", str(tiny_model))]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    process = subprocess.Popen([*command, "--settings", str(settings)], env=env, stdout=subprocess.DEVNULL)
+    journal = out / "lab_journal.json"
+    deadline = time.monotonic() + 120
+    while not (journal.is_file() and len(json.loads(journal.read_text())["phases"]) == 2):
+        assert process.poll() is None and time.monotonic() < deadline, "phase 1 never finished"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "lab_lineage.json").exists()
+    first = json.loads(journal.read_text())["phases"][0]
+    done = subprocess.run([*command, "--settings", str(settings), "--resume"], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "phase 1 knowledge_short: already done (resumed)" in done.stdout
+    phases = json.loads(journal.read_text())["phases"]
+    assert phases[0] == first and [p["status"] for p in phases] == ["done", "skipped", "done"]
+    from transformers import AutoModelForCausalLM
+
+    assert AutoModelForCausalLM.from_pretrained(out).num_parameters() > 0
+    assert json.loads((out / "lab_lineage.json").read_text())["new_keys"].keys() == {
+        "knowledge/a",
+        "compositional_skills/s",
+    }
+
+
+def test_errors_are_one_line_with_what_to_do(tiny_model: Path, repo: Repo, tmp_path: Path, capsys) -> None:
+    commit, _ = commit_leaves(repo, {"knowledge/a": facts("alpha")})
+    assert main(train_args(repo, commit, tmp_path / "x", "--model", str(tmp_path / "missing"))) == 2
+    assert "not a Hugging Face checkpoint folder" in capsys.readouterr().err
+    repo.commit("no snapshot for this one")
+    assert main(train_args(repo, "HEAD", tmp_path / "x", "--model", str(tiny_model))) == 1
+    assert "has no dataset snapshot; run lab generate" in capsys.readouterr().err
+    assert main(train_args(repo, commit, tmp_path / "y", "--model", str(tiny_model), "--resume")) == 1
+    assert "nothing to resume" in capsys.readouterr().err
+    assert main(train_args(repo, commit, tmp_path / "z", "--parent", str(tiny_model))) == 1
+    assert "has no lab_lineage.json" in capsys.readouterr().err
+    assert main(["eval"]) == 2 and "exactly one of --model" in capsys.readouterr().err
+
+
+def test_two_processes_under_torchrun_share_the_data(tiny_model: Path, repo: Repo, tmp_path: Path) -> None:
+    commit, _ = commit_leaves(repo, {"knowledge/a": [QA(f"What is a{i}?", f"a{i}.") for i in range(40)]})
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"phases": {"knowledge_short": {"micro_batch_size": 4, "save_every_epoch": False}}}))
+    out = tmp_path / "out"
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "lab_cli"]
+    args = train_args(repo, commit, out, "--model", str(tiny_model), "--batch-size", "8", "--settings", str(settings))
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([*launcher, *args, "--epochs", "1"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    phase = json.loads((out / "lab_journal.json").read_text())["phases"][0]
+    # 40 samples, effective batch 8 = 2 processes × micro batch 4: 5 steps; unsharded processes would take 10
+    assert phase["metrics"]["steps"] == 5 and (out / "lab_lineage.json").is_file()

@@ -1,0 +1,82 @@
+"""Taxonomy commits with dataset snapshots built directly from samples (no generation), for training tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint, sample_split
+from lab_cli.datasets.snapshot import LeafData, default_store, write_snapshot
+from lab_cli.gitrepo import GitRepo
+from tests.helpers.gitrepos import Repo
+from tests.helpers.leaves import knowledge_text, skill_text
+
+SPEC = GenerationSpec("direct/v1", ("test",), "hand-written", (), seed=0, scale=1)
+
+
+@dataclass(frozen=True)
+class QA:
+    """One question and answer of a leaf; ``split`` forces the split by choosing the sample id."""
+
+    question: str
+    answer: str
+    length: str = "short"
+    split: str = "train"
+
+
+def sample_id(key: str, index: int, split: str) -> str:
+    """An id whose hash puts the sample in ``split`` (the split is a function of the id)."""
+    attempt = 0
+    while sample_split(f"{key}-{index}-{attempt}") != split:
+        attempt += 1
+    return f"{key}-{index}-{attempt}"
+
+
+def samples(leaf: str, kind: str, key: str, commit: str, qas: list[QA]) -> list[dict]:
+    """Samples of one leaf in the contract ``lab generate`` writes."""
+    return [
+        {
+            "messages": [{"role": "user", "content": qa.question}, {"role": "assistant", "content": qa.answer}],
+            "metadata": {
+                "id": sample_id(key, index, qa.split),
+                "leaf": leaf,
+                "kind": kind,
+                "length": qa.length,
+                "origin": "generated",
+                "generation_key": key,
+                "taxonomy_commit": commit,
+                "split": qa.split,
+            },
+        }
+        for index, qa in enumerate(qas)
+    ]
+
+
+def commit_leaves(repo: Repo, leaves: dict[str, list[QA]], message: str = "add leaves") -> tuple[str, str]:
+    """Write each leaf (knowledge when under ``knowledge/``), commit, record its snapshot; (commit, snapshot)."""
+    for leaf in leaves:
+        knowledge = leaf.startswith("knowledge/")
+        author = leaf.replace("/", "-")  # distinct texts: identical leaves would share a generation key
+        text = (
+            knowledge_text().replace("created_by: tester", f"created_by: {author}")
+            if knowledge
+            else skill_text(created_by=author)
+        )
+        repo.leaf(leaf, text)
+    commit = repo.commit(message)
+    git = GitRepo(repo.top)
+    store = default_store(git)
+    records = []
+    for path in git.run("ls-tree", "-r", "--name-only", commit).decode().split():
+        if not path.endswith("/qna.yaml"):
+            continue
+        leaf = path.rsplit("/", 1)[0]
+        kind = "knowledge" if leaf.startswith("knowledge/") else "freeform_skill"
+        fingerprint = leaf_fingerprint(
+            git.read_file_at(commit, path), git.read_file_at(commit, f"{leaf}/attribution.txt")
+        )
+        key = generation_key(fingerprint, SPEC)
+        if not store.is_complete(key):
+            store.append(key, samples(leaf, kind, key, commit, leaves[leaf]))
+            store.mark_complete(key)
+        records.append(LeafData(leaf, kind, key, {"pipeline": SPEC.pipeline}))
+    return commit, write_snapshot(git, store, commit, records)

@@ -1,0 +1,31 @@
+"""Presets, overlays and the values that apply to every phase."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab_cli.errors import UsageError
+from lab_cli.train.config import PHASES, load_settings
+
+
+def test_overlay_then_every_phase_values_apply_in_that_order() -> None:
+    overlay = {"replay_ratio": 0.5, "phases": {"skills": {"epochs": 7, "learning_rate": 1e-5}}}
+    settings = load_settings("default", overlay, epochs=None, learning_rate=3e-5)
+    assert settings.replay_ratio == 0.5 and settings.replay_min_per_leaf == 4
+    assert settings.phases["skills"].epochs == 7 and settings.phases["knowledge_short"].epochs == 3
+    assert {settings.phases[name].learning_rate for name in PHASES} == {3e-5}
+    assert load_settings("tiny").phases["knowledge_long"].learning_rate == 1e-3
+
+
+@pytest.mark.parametrize(
+    ("preset", "overlay", "message"),
+    [
+        ("huge", {}, "unknown preset 'huge'"),
+        ("default", {"replay": 1}, "unknown settings ['replay']"),
+        ("default", {"phases": {"warmup": {}}}, "unknown settings ['warmup']"),
+        ("default", {"phases": {"skills": {"epoch": 2}}}, "bad setting for phase skills"),
+    ],
+)
+def test_mistakes_are_usage_errors(preset: str, overlay: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_settings(preset, overlay)
