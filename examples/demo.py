@@ -104,22 +104,22 @@ def copy_leaf(workdir: Path, taxonomy: Path, leaf: str) -> None:
 
 
 def modify_leaf(taxonomy: Path, leaf: str) -> None:
-    """A contributor's edit: one more seed example."""
+    """A contributor's edit: one more seed example, first in the list."""
     path = taxonomy / leaf / "qna.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + "  - question: List a synonym for the word begin.\n    answer: A synonym for begin is start.\n",
-        encoding="utf-8",
-    )
+    example = "  - question: List a synonym for the word begin.\n    answer: A synonym for begin is start.\n"
+    text = path.read_text(encoding="utf-8").replace("seed_examples:\n", "seed_examples:\n" + example, 1)
+    path.write_text(text, encoding="utf-8")
 
 
 def lab(*args: str, cwd: Path) -> dict:
     """Run a lab command with ``--format json``; its JSON output (progress goes to the terminal)."""
+    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "lab_cli", *args, "--format", "json"], cwd=cwd, stdout=subprocess.PIPE, text=True
     )
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"lab {' '.join(args)} failed with exit code {done.returncode}")
+    print(f"  lab {args[0]}: exit {done.returncode}, {time.perf_counter() - started:.1f} s", flush=True)
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        raise SystemExit(f"lab {' '.join(args)} failed with exit code {done.returncode}; stopping the demo")
     return json.loads(done.stdout)
 
 
@@ -156,6 +156,8 @@ def run_step(
         diff = lab("diff", "--base", previous, "--head", step.commit, cwd=taxonomy)
         step.changes = [f"{c['status']} {c['leaf']}" for c in diff["changes"]]
         step.valid = diff["validation"]["summary"]["errors"] == 0
+        if not step.valid:
+            raise SystemExit(f"commit {step.commit[:12]} has invalid leaves (lab diff says why); stopping")
     else:
         step.changes = [f"A {leaf}" for leaf in BASE]
     generated = lab(

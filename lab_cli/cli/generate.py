@@ -45,6 +45,9 @@ def generate(
     scale: Annotated[int, typer.Option(help="New samples sought per seed example.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of every request (part of the generation key).")] = 0,
     workers: Annotated[int, typer.Option(help="Requests in flight at once.")] = 8,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="Cap on every request's answer length, for slow local teachers (in the key).")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
     allow_local_documents: Annotated[
         bool, typer.Option("--allow-local-documents", help="Let document.repo be a local path (trusted repos only).")
@@ -62,7 +65,7 @@ def generate(
     from lab_cli.output.generation import GenerationProgress, print_plan, print_report, report_console
 
     repo = GitRepo.find(repo_path.resolve())
-    options = GenerateOptions(revision, base, all_leaves, scale, seed, pipelines, allow_local_documents)
+    options = GenerateOptions(revision, base, all_leaves, scale, seed, pipelines, allow_local_documents, max_tokens)
     prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers))
     console = report_console(stderr=output_format == "json")
     failed = 1 if prepared.plan.by_action("invalid") else 0

@@ -44,6 +44,8 @@ def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> 
     """The plan of a run; fetches knowledge documents (cached) but sends nothing to the teacher."""
     if options.scale < 1:
         raise UsageError("--scale must be at least 1")
+    if options.max_tokens is not None and options.max_tokens < 16:
+        raise UsageError("--max-tokens must be at least 16")
     settings = load_settings(repo.top)
     documents = DocumentCache(cache_dir() / "documents", settings.allowed_hosts, options.allow_local_documents)
     if teacher.url:

@@ -8,7 +8,7 @@ prompt changes the generation key of every leaf that uses the pipeline.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,13 @@ class Pipeline:
         if found is None:
             raise LabError(f"pipeline {self.id} has no step named {name!r}")
         return found
+
+    def capped(self, max_tokens: int | None) -> Pipeline:
+        """The pipeline with every step's ``max_tokens`` at most ``max_tokens`` (for slow local teachers)."""
+        if max_tokens is None:
+            return self
+        steps = tuple(replace(step, max_tokens=min(step.max_tokens, max_tokens)) for step in self.steps)
+        return replace(self, steps=steps)
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A pipeline-wide setting (like ``short_answer_words``)."""

@@ -45,6 +45,11 @@ class GenerateOptions:
     seed: int = 0
     pipelines_dir: Path | None = None
     allow_local_documents: bool = False
+    max_tokens: int | None = None
+
+    def pipeline(self, kind: str) -> Pipeline:
+        """The pipeline a leaf kind uses under these options."""
+        return load_pipeline(PIPELINE_OF_KIND[kind], self.pipelines_dir).capped(self.max_tokens)
 
 
 @dataclass
@@ -233,7 +238,7 @@ def _documents(
     selection = documents.select(str(reference.get("repo", "")), str(reference.get("commit", "")), patterns)
     if not selection.documents:
         raise LabError(f"{item.path}: document.patterns select no readable file at {selection.commit[:12]}")
-    budget = int(load_pipeline("knowledge", options.pipelines_dir).setting("chunk_tokens", 600))
+    budget = int(options.pipeline("knowledge").setting("chunk_tokens", 600))
     item.chunks = [chunk for document in selection.documents for chunk in chunker(document.text, budget)]
     return [(document.path, document.blob) for document in selection.documents]
 
@@ -242,7 +247,7 @@ def _decide(item: LeafPlan, options: GenerateOptions, teacher: str, store: Sampl
     """The key of a readable leaf and whether it is cached, to generate or missing."""
     if item.action == "invalid":
         return
-    pipeline = load_pipeline(PIPELINE_OF_KIND[item.kind], options.pipelines_dir)
+    pipeline = options.pipeline(item.kind)
     item.key = generation_key(item.fingerprint, generation_spec(pipeline, teacher, options.seed, options.scale))
     if store.is_complete(item.key):
         item.action = "cached"

@@ -17,8 +17,7 @@ from lab_cli.datasets.keys import digest, sample_split
 from lab_cli.datasets.snapshot import LeafData, write_snapshot
 from lab_cli.datasets.store import DirectoryStore
 from lab_cli.generate.asking import LoggedAsker
-from lab_cli.generate.kinds import PIPELINE_OF_KIND, generate_for_kind, seed_samples
-from lab_cli.generate.pipeline import load_pipeline
+from lab_cli.generate.kinds import generate_for_kind, seed_samples
 from lab_cli.generate.plan import GenerateOptions, LeafPlan, Plan
 from lab_cli.generate.responses import ResponseLog
 from lab_cli.gitrepo import GitRepo
@@ -156,7 +155,7 @@ async def _generate_leaf(
     reporter: Reporter,
 ) -> LeafResult:
     reporter.leaf_started(item)
-    pipeline = load_pipeline(PIPELINE_OF_KIND[item.kind], options.pipelines_dir)
+    pipeline = options.pipeline(item.kind)
     log = ResponseLog(workspace.responses / f"{item.key}.jsonl", plan.teacher)
     ask = LoggedAsker(session, log, lambda count: reporter.answered(item, count))
     metadata = {

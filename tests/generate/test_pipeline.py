@@ -38,3 +38,13 @@ def test_digest_changes_with_any_prompt() -> None:
 def test_unknown_pipeline() -> None:
     with pytest.raises(LabError, match="no pipeline named"):
         load_pipeline("haiku")
+
+
+def test_a_token_cap_shortens_every_step_and_changes_the_digest() -> None:
+    from lab_cli.generate.pipeline import load_pipeline
+
+    shipped = load_pipeline("knowledge")
+    capped = shipped.capped(64)
+    assert max(step.max_tokens for step in capped.steps) == 64
+    assert min(step.max_tokens for step in capped.steps) == min(step.max_tokens for step in shipped.steps)
+    assert capped.digest != shipped.digest and shipped.capped(None) is shipped
