@@ -3,6 +3,7 @@ are sent (concurrently, within the run's shared bound) and stored the moment the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,5 +38,7 @@ class LoggedAsker:
             try:
                 await self.session.answer(list(missing.values()), arrived)
             finally:
-                self.log.sync()  # durable before any answer is used (and what arrived before a failure is kept)
+                # durable before any answer is used (and what arrived before a failure is kept); in a thread, so
+                # other leaves' answers are handled while the disk syncs
+                await asyncio.to_thread(self.log.sync)
         return [list(self.log.answers.get(digest) or [""]) for digest in digests]

@@ -7,6 +7,7 @@ their longest common subsequence of words. The default threshold, 0.7, is Self-I
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 DEFAULT_THRESHOLD = 0.7
@@ -48,15 +49,25 @@ class NearDuplicateFilter:
 
     def __init__(self, seen: Iterable[str] = (), threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
-        self.kept: list[list[str]] = [normalise(text) for text in seen]
+        self.kept: list[tuple[list[str], Counter]] = []
+        for text in seen:
+            words = normalise(text)
+            self.kept.append((words, Counter(words)))
 
     def admit(self, text: str) -> bool:
         """Whether ``text`` is new enough; if so it is remembered."""
         words = normalise(text)
         if not words:
             return False
-        exact = set(map(tuple, self.kept))
-        if tuple(words) in exact or any(rouge_l(words, kept) >= self.threshold for kept in self.kept):
+        bag = Counter(words)
+        if any(self._too_close(words, bag, kept, kept_bag) for kept, kept_bag in self.kept):
             return False
-        self.kept.append(words)
+        self.kept.append((words, bag))
         return True
+
+    def _too_close(self, words: list[str], bag: Counter, kept: list[str], kept_bag: Counter) -> bool:
+        # The LCS is at most the shared words, so most pairs are cleared without the quadratic comparison.
+        shared = sum((bag & kept_bag).values())
+        if 2 * shared / (len(words) + len(kept)) < self.threshold:
+            return False
+        return rouge_l(words, kept) >= self.threshold

@@ -136,7 +136,7 @@ async def _generate_all(
     reporter: Reporter,
 ) -> list[LeafResult]:
     # Enough leaves in flight to keep every worker busy while some leaves wait between their steps.
-    slots = asyncio.Semaphore(max(4, 2 * client.settings.workers))
+    slots = asyncio.Semaphore(max(4, 8 * client.settings.workers))
     async with client.session() as session:
 
         async def one(item: LeafPlan) -> LeafResult:
