@@ -24,9 +24,10 @@ test: $(BIN)/.installed-dev
 	$(BIN)/actionlint
 	$(BIN)/python -m pytest
 
-## make demo: install and run the main job on the bundled example taxonomy
+## make demo: install and run the main job on the bundled example taxonomy (offline, CPU; QUICK=1 for a tiny model)
 demo: $(BIN)/.installed-dev
 	$(BIN)/lab validate taxonomy
+	$(BIN)/python examples/demo.py $(if $(QUICK),--quick)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -213,10 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         from tests.helpers.tiny_model import build_tiny_model
 
         tiny = str(build_tiny_model(workdir / "tiny-model"))
-        options.teacher, options.student, options.scale = ["--teacher-model", tiny], tiny, 1
+        options.teacher, options.student, options.scale = ["--teacher-model", tiny, "--max-tokens", "64"], tiny, 1
         options.train = ["--preset", "tiny", "--epochs", "2"]
-    else:
-        options.teacher, options.student, options.scale, options.train = [], "default", 1, []
+    else:  # the bundled SmolLM2-135M-Instruct teaches and learns; answers capped so a CPU run stays short
+        options.teacher, options.student, options.scale = ["--max-tokens", "256"], "default", 1
+        options.train = ["--epochs", "2"]
     started = time.perf_counter()
     steps, previous = [], None
     for index, (message, edit) in enumerate(contributions(workdir, taxonomy), start=1):
