@@ -54,7 +54,9 @@ class GitRepo:
         try:
             out = _git(folder, "rev-parse", "--show-toplevel")
         except GitError as exc:
-            raise UsageError(f"{start} is not inside a git repository; run lab diff in a taxonomy clone") from exc
+            raise UsageError(
+                f"{start} is not inside a git repository; run lab inside a taxonomy clone (or pass --repo PATH)"
+            ) from exc
         return cls(Path(out.decode().strip()))
 
     def run(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-FORMAT = typer.Option("--format", "-f", help="human or json.")
+from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.output import ReportFormat
+
 REPO = typer.Option("--repo", "-C", help="The taxonomy repository.")
 
 
@@ -18,7 +20,10 @@ def _repo(path: Path):
     return GitRepo.find(path.resolve())
 
 
-def log(output_format: Annotated[str, FORMAT] = "human", repo_path: Annotated[Path, REPO] = Path(".")) -> int:
+def log(
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
     """List dataset snapshots, newest first, with leaves, samples and new/changed/reused counts."""
     from lab_cli.datasets.history import dataset_log
 
@@ -38,7 +43,7 @@ def log(output_format: Annotated[str, FORMAT] = "human", repo_path: Annotated[Pa
 
 def show(
     revision: Annotated[str, typer.Argument(help="A taxonomy commit or a snapshot.")] = "HEAD",
-    output_format: Annotated[str, FORMAT] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Show one snapshot: per leaf, its kind, generation key and sample count."""
@@ -61,7 +66,7 @@ def show(
 def diff(
     first: Annotated[str, typer.Argument(help="Older taxonomy commit or snapshot.")],
     second: Annotated[str, typer.Argument(help="Newer taxonomy commit or snapshot.")] = "HEAD",
-    output_format: Annotated[str, FORMAT] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Show the leaves added, changed and removed between two snapshots."""
@@ -99,7 +104,7 @@ def export(
 
 def verify(
     revision: Annotated[str | None, typer.Argument(help="One snapshot (default: all).")] = None,
-    output_format: Annotated[str, FORMAT] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Re-hash every stored sample blob and check it against its manifest; exit 1 on corruption."""
@@ -115,7 +120,10 @@ def verify(
     return 1 if report.problems else 0
 
 
-def gc(output_format: Annotated[str, FORMAT] = "human", repo_path: Annotated[Path, REPO] = Path(".")) -> int:
+def gc(
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
     """Delete stored samples that no snapshot references (unfinished generations are kept)."""
     from lab_cli.datasets.export import collect_garbage
     from lab_cli.datasets.snapshot import default_store

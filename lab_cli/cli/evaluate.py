@@ -11,6 +11,9 @@ from typing import Annotated
 
 import typer
 
+from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.output import ReportFormat
+
 EPILOG = """Examples:
 
   lab eval --model models/c2                   # per-leaf scores on the eval split of the snapshot it was trained on
@@ -74,7 +77,7 @@ def evaluate(
     metric: Annotated[str, typer.Option(help="rouge_l, token_f1 or exact_match (for the matrix).")] = "rouge_l",
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the matrix as a heat-map PNG.")] = None,
     batch_size: Annotated[int, typer.Option(help="Questions answered per batch.")] = 32,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="human or json.")] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path | None, typer.Option("--repo", "-C", help="Taxonomy repo (default: lineage's).")] = None,
 ) -> int:
     """Score a checkpoint per leaf on eval splits (never trained on), or measure forgetting along its lineage."""

@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
+from lab_cli.cli.options import REPORT_FORMAT
 from lab_cli.cli.teacher import TEACHER_URL
+from lab_cli.output import ReportFormat
 
 LOCAL_OR_REMOTE_MODEL = typer.Option(
     "--teacher-model",
@@ -55,7 +57,7 @@ def generate(
     pipelines: Annotated[
         Path | None, typer.Option(help="A folder of pipeline YAML files overriding the shipped ones.")
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="human or json.")] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""

@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.output import ReportFormat
+
 TEACHER_URL = typer.Option(
     "--teacher-url", envvar="LAB_TEACHER_URL", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1."
 )
@@ -27,7 +30,7 @@ The API key comes from $LAB_TEACHER_API_KEY (or $OPENAI_API_KEY) and is never pr
 def check(
     teacher_url: Annotated[str | None, TEACHER_URL] = None,
     teacher_model: Annotated[str | None, TEACHER_MODEL] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="human or json.")] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 60.0,
 ) -> int:
     """Ask the teacher one question: prints its models, the latency, and whether JSON mode and n>1 work."""

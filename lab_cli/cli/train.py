@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-FORMAT = typer.Option("--format", "-f", help="human or json.")
+from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.output import ReportFormat
 
 EPILOG = """Examples:
 
@@ -60,7 +61,7 @@ def train(
     replay_ratio: Annotated[float | None, typer.Option(help="Share of each old leaf replayed per epoch.")] = None,
     replay_min_per_leaf: Annotated[int | None, typer.Option(help="Least samples per old leaf per epoch.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of training and replay draws.")] = None,
-    output_format: Annotated[str, FORMAT] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Train a model of a taxonomy commit: new samples since the parent, replaying old ones per leaf."""
@@ -90,7 +91,7 @@ def train(
 
 def log(
     checkpoint: Annotated[Path, typer.Argument(help="A checkpoint lab trained.")],
-    output_format: Annotated[str, FORMAT] = "human",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
 ) -> int:
     """Print a checkpoint's lineage chain: each step's commit, snapshot, new leaves and phases, newest first."""
     from dataclasses import asdict

@@ -12,3 +12,10 @@ class OutputFormat(enum.StrEnum):
     JSON = "json"
     GITHUB = "github"
     SARIF = "sarif"
+
+
+class ReportFormat(enum.StrEnum):
+    """Formats of commands that report something other than diagnostics."""
+
+    HUMAN = "human"
+    JSON = "json"
