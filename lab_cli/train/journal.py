@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lab_cli.datasets.store import write_atomic_text
 from lab_cli.errors import TrainError
+from lab_cli.train.records import read_record, write_record
 
 JOURNAL = "lab_journal.json"
 JOURNAL_VERSION = 1
@@ -46,24 +45,15 @@ class Journal:
 
 def write_journal(out: Path, journal: Journal) -> None:
     """Save the journal atomically."""
-    document = {
-        "schema_version": JOURNAL_VERSION,
-        "request": journal.request,
-        "phases": [asdict(p) for p in journal.phases],
-    }
-    write_atomic_text(out / JOURNAL, json.dumps(document, indent=2) + "\n")
+    content = {"request": journal.request, "phases": [asdict(p) for p in journal.phases]}
+    write_record(out / JOURNAL, JOURNAL_VERSION, content)
 
 
 def read_journal(out: Path) -> Journal | None:
     """The journal in ``out``, or ``None`` when there is none."""
-    path = out / JOURNAL
-    if not path.is_file():
+    document = read_record(out / JOURNAL, JOURNAL_VERSION)
+    if document is None:
         return None
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if document.get("schema_version") != JOURNAL_VERSION:
-        raise TrainError(
-            f"{path} has journal version {document.get('schema_version')}; this lab reads {JOURNAL_VERSION}"
-        )
     return Journal(document["request"], tuple(PhaseRecord(**p) for p in document["phases"]))
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from lab_cli.datasets.store import write_atomic_text
 from lab_cli.errors import TrainError
+from lab_cli.train.records import read_record, write_record
 
 LINEAGE = "lab_lineage.json"
 LINEAGE_VERSION = 1
@@ -35,18 +34,14 @@ class Lineage:
 
 def write_lineage(checkpoint: Path, lineage: Lineage) -> None:
     """Save ``lab_lineage.json`` in ``checkpoint`` atomically."""
-    document = {"schema_version": LINEAGE_VERSION, **asdict(lineage)}
-    write_atomic_text(checkpoint / LINEAGE, json.dumps(document, indent=2) + "\n")
+    write_record(checkpoint / LINEAGE, LINEAGE_VERSION, asdict(lineage))
 
 
 def read_lineage(checkpoint: Path) -> Lineage | None:
     """The lineage of a checkpoint lab trained, or ``None`` for any other checkpoint (a base model)."""
-    path = checkpoint / LINEAGE
-    if not path.is_file():
+    document = read_record(checkpoint / LINEAGE, LINEAGE_VERSION)
+    if document is None:
         return None
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if document.pop("schema_version", None) != LINEAGE_VERSION:
-        raise TrainError(f"{path} is not a lineage version {LINEAGE_VERSION} file")
     document["trained_keys"] = tuple(document["trained_keys"])
     document["phases"] = tuple(document["phases"])
     return Lineage(**document)

@@ -29,3 +29,18 @@ def test_overlay_then_every_phase_values_apply_in_that_order() -> None:
 def test_mistakes_are_usage_errors(preset: str, overlay: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_settings(preset, overlay)
+
+
+def test_a_damaged_or_foreign_record_is_a_clear_error(tmp_path) -> None:
+    import pytest
+
+    from lab_cli.errors import TrainError
+    from lab_cli.train.records import read_record, write_record
+
+    write_record(tmp_path / "ok.json", 1, {"a": 1})
+    assert read_record(tmp_path / "ok.json", 1) == {"a": 1} and read_record(tmp_path / "none.json", 1) is None
+    (tmp_path / "torn.json").write_text('{"schema_version": 1, "a"')
+    with pytest.raises(TrainError, match="damaged"):
+        read_record(tmp_path / "torn.json", 1)
+    with pytest.raises(TrainError, match="schema version 1; this lab reads version 2"):
+        read_record(tmp_path / "ok.json", 2)
