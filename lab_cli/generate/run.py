@@ -9,6 +9,7 @@ answer of the unfinished ones. A key left half-written by a crash is rewritten f
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -122,7 +123,11 @@ def execute(
     if pending:
         if client is None:
             raise ValueError("leaves to generate but no teacher client")
-        report.results = asyncio.run(_generate_all(pending, plan, options, client, workspace, reporter))
+        gc.freeze()  # the plan's objects live to the end: keep the collector's passes off them while requests run
+        try:
+            report.results = asyncio.run(_generate_all(pending, plan, options, client, workspace, reporter))
+        finally:
+            gc.unfreeze()
     report.snapshot, report.not_recorded = _record(repo, plan, workspace.store)
     return report
 
