@@ -6,6 +6,8 @@ import re
 import string
 from collections import Counter
 
+from lab_cli.overlap import f_measure, rouge_l_words
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = str.maketrans("", "", string.punctuation)
 
@@ -26,31 +28,12 @@ def token_f1(prediction: str, reference: str) -> float:
     if not predicted or not expected:
         return float(predicted == expected)
     common = sum((Counter(predicted) & Counter(expected)).values())
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(predicted), common / len(expected)
-    return 2 * precision * recall / (precision + recall)
-
-
-def _lcs(first: list[str], second: list[str]) -> int:
-    row = [0] * (len(second) + 1)
-    for token in first:
-        diagonal = 0
-        for index, other in enumerate(second, start=1):
-            diagonal, row[index] = row[index], diagonal + 1 if token == other else max(row[index], row[index - 1])
-    return row[-1]
+    return f_measure(common, len(predicted), len(expected))
 
 
 def rouge_l(prediction: str, reference: str) -> float:
     """ROUGE-L F1: from the longest common subsequence of the normalised tokens."""
-    predicted, expected = normalize(prediction).split(), normalize(reference).split()
-    if not predicted or not expected:
-        return float(predicted == expected)
-    common = _lcs(predicted, expected)
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(predicted), common / len(expected)
-    return 2 * precision * recall / (precision + recall)
+    return rouge_l_words(normalize(prediction).split(), normalize(reference).split())
 
 
 METRICS = {"exact_match": exact_match, "token_f1": token_f1, "rouge_l": rouge_l}

@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from lab_cli.overlap import rouge_l_words
+
 DEFAULT_THRESHOLD = 0.7
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -19,29 +21,11 @@ def normalise(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _lcs_length(first: list[str], second: list[str]) -> int:
-    if len(first) < len(second):
-        first, second = second, first
-    previous = [0] * (len(second) + 1)
-    for word in first:
-        current = [0]
-        for index, other in enumerate(second, start=1):
-            current.append(previous[index - 1] + 1 if word == other else max(previous[index], current[-1]))
-        previous = current
-    return previous[-1]
-
-
 def rouge_l(first: str | list[str], second: str | list[str]) -> float:
     """ROUGE-L F-measure of two texts (or word lists), 0.0 to 1.0."""
     a = normalise(first) if isinstance(first, str) else first
     b = normalise(second) if isinstance(second, str) else second
-    if not a or not b:
-        return 1.0 if a == b else 0.0
-    common = _lcs_length(a, b)
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(b), common / len(a)
-    return 2 * precision * recall / (precision + recall)
+    return rouge_l_words(a, b)
 
 
 class NearDuplicateFilter:
