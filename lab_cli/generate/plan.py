@@ -180,7 +180,6 @@ def plan_generation(
             to_read.append(item)
     _read_leaves(repo, commit, to_read, options, documents, chunker)
     for item in to_read:
-        item.action = "generate" if item.action != "invalid" else item.action
         _decide(item, options, teacher, store, considered=item.change != "unchanged" or options.all_leaves)
     return plan
 
@@ -251,11 +250,10 @@ def _decide(item: LeafPlan, options: GenerateOptions, teacher: str, store: Sampl
     item.key = generation_key(item.fingerprint, generation_spec(pipeline, teacher, options.seed, options.scale))
     if store.is_complete(item.key):
         item.action = "cached"
-    elif not considered:
+    elif not considered or item.data is None:  # unchanged, or known only from the base snapshot (unread)
         item.action = "missing"
-    elif item.data is None:
-        item.action = "missing"  # unchanged and known only from the base snapshot: read it with --all
     else:
+        item.action = "generate"
         item.requests = estimate_requests(item.kind, item.data, len(item.chunks), options.scale)
 
 
