@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +156,16 @@ def leaf_samples(repo: GitRepo, snapshot: str, leaf: str) -> list[dict]:
     """The samples of one leaf as stored in a snapshot."""
     text = repo.read_file_at(snapshot, f"leaves/{leaf}.jsonl").decode("utf-8")
     return [json.loads(line) for line in text.splitlines() if line]
+
+
+def snapshot_samples(repo: GitRepo, snapshot: str) -> Iterator[tuple[str, dict, dict]]:
+    """``(leaf, manifest entry, sample)`` for every sample of a snapshot, in leaf order (one batched read)."""
+    leaves = read_manifest(repo, snapshot)["leaves"]
+    blobs = repo.read_blobs(sorted({entry["blob"] for entry in leaves.values()}))
+    for leaf, entry in sorted(leaves.items()):
+        for line in blobs[entry["blob"]].decode("utf-8").splitlines():
+            if line:
+                yield leaf, entry, json.loads(line)
 
 
 def store_path(repo: GitRepo) -> Path:

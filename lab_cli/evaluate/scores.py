@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lab_cli.datasets.snapshot import leaf_samples, read_manifest
+from lab_cli.datasets.snapshot import snapshot_samples
 from lab_cli.errors import LabError
 from lab_cli.evaluate.metrics import METRICS
 from lab_cli.gitrepo import GitRepo
@@ -41,14 +41,13 @@ class LeafScore:
 def eval_items(repo: GitRepo, snapshot: str, keys: set[str] | None = None) -> list[EvalItem]:
     """The eval-split questions of a snapshot's leaves (only those with a key in ``keys`` when given)."""
     items = []
-    for leaf, entry in sorted(read_manifest(repo, snapshot)["leaves"].items()):
+    for leaf, entry, sample in snapshot_samples(repo, snapshot):
         if keys is not None and entry["generation_key"] not in keys:
             continue
-        for sample in leaf_samples(repo, snapshot, leaf):
-            messages = sample["messages"]
-            if sample.get("metadata", {}).get("split") != "eval" or messages[-1]["role"] != "assistant":
-                continue
-            items.append(EvalItem(leaf, entry["generation_key"], tuple(messages[:-1]), messages[-1]["content"]))
+        messages = sample["messages"]
+        if sample.get("metadata", {}).get("split") != "eval" or messages[-1]["role"] != "assistant":
+            continue
+        items.append(EvalItem(leaf, entry["generation_key"], tuple(messages[:-1]), messages[-1]["content"]))
     return items
 
 

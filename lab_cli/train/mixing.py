@@ -12,7 +12,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
-from lab_cli.datasets.snapshot import leaf_samples, read_manifest
+from lab_cli.datasets.snapshot import snapshot_samples
 from lab_cli.errors import TrainError
 from lab_cli.gitrepo import GitRepo
 
@@ -46,16 +46,14 @@ class PhasePlan:
 
 def snapshot_examples(repo: GitRepo, snapshot: str, split: str = "train") -> list[Example]:
     """Every sample of ``split`` in a snapshot, in leaf order."""
-    leaves = read_manifest(repo, snapshot)["leaves"]
     examples = []
-    for leaf, entry in sorted(leaves.items()):
-        for sample in leaf_samples(repo, snapshot, leaf):
-            metadata = sample.get("metadata", {})
-            if metadata.get("split", "train") != split:
-                continue
-            kind = metadata.get("kind", entry["kind"])
-            length = metadata.get("length", "short")
-            examples.append(Example(leaf, kind, length, entry["generation_key"], tuple(sample["messages"])))
+    for leaf, entry, sample in snapshot_samples(repo, snapshot):
+        metadata = sample.get("metadata", {})
+        if metadata.get("split", "train") != split:
+            continue
+        kind = metadata.get("kind", entry["kind"])
+        length = metadata.get("length", "short")
+        examples.append(Example(leaf, kind, length, entry["generation_key"], tuple(sample["messages"])))
     return examples
 
 
