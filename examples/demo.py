@@ -215,8 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         tiny = str(build_tiny_model(workdir / "tiny-model"))
         options.teacher, options.student, options.scale = ["--teacher-model", tiny, "--max-tokens", "64"], tiny, 1
         options.train = ["--preset", "tiny", "--epochs", "2"]
-    else:  # the bundled SmolLM2-135M-Instruct teaches and learns; answers capped so a CPU run stays short
-        options.teacher, options.student, options.scale = ["--max-tokens", "256"], "default", 1
+    else:  # the bundled SmolLM2-135M-Instruct teaches and learns; answers capped so a CPU run stays short.
+        # It cannot judge (it answers "no" to every judge prompt), so candidates are filtered by parsing and
+        # near-duplicates only; with no greedy judges, continuous batching's shared temperature costs nothing.
+        teacher = ["--max-tokens", "256", "--no-judges", "--continuous-batching"]
+        options.teacher, options.student, options.scale = teacher, "default", 1
         options.train = ["--epochs", "2"]
     started = time.perf_counter()
     steps, previous = [], None

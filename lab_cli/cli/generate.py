@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.cli.options import CONTINUOUS_BATCHING, REPORT_FORMAT
 from lab_cli.cli.teacher import TEACHER_URL
 from lab_cli.output import ReportFormat
 
@@ -47,9 +47,17 @@ def generate(
     scale: Annotated[int, typer.Option(help="New samples sought per seed example.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of every request (part of the generation key).")] = 0,
     workers: Annotated[int, typer.Option(help="Requests in flight at once.")] = 8,
+    continuous_batching: Annotated[bool, CONTINUOUS_BATCHING] = False,
     max_tokens: Annotated[
         int | None, typer.Option(help="Cap on every request's answer length, for slow local teachers (in the key).")
     ] = None,
+    judges: Annotated[
+        bool,
+        typer.Option(
+            help="Filter candidates with the pipelines' judge steps. --no-judges: for teachers too small to judge "
+            "(the bundled SmolLM2-135M answers 'no' to every judge); parsing and near-duplicates still filter."
+        ),
+    ] = True,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
     allow_local_documents: Annotated[
         bool, typer.Option("--allow-local-documents", help="Let document.repo be a local path (trusted repos only).")
@@ -67,8 +75,10 @@ def generate(
     from lab_cli.output.generation import GenerationProgress, print_plan, print_report, report_console
 
     repo = GitRepo.find(repo_path.resolve())
-    options = GenerateOptions(revision, base, all_leaves, scale, seed, pipelines, allow_local_documents, max_tokens)
-    prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers))
+    options = GenerateOptions(
+        revision, base, all_leaves, scale, seed, pipelines, allow_local_documents, max_tokens, judges
+    )
+    prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers, continuous_batching))
     console = report_console(stderr=output_format == "json")
     failed = 1 if prepared.plan.by_action("invalid") else 0
     if dry_run:

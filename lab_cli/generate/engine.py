@@ -27,6 +27,7 @@ class TeacherChoice:
     url: str | None = None
     model: str | None = None
     workers: int = 8
+    continuous_batching: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> 
     if teacher.url:
         if not teacher.model:
             raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")
+        if teacher.continuous_batching:
+            raise UsageError("--continuous-batching configures the local teacher; drop it or drop --teacher-url")
         identity, chunker, local = teacher.model, words_chunker, None
     else:
         from lab_cli.teacher.local_model import model_identity, resolve_model
@@ -71,13 +74,15 @@ def carry_out(prepared: Prepared, reporter: Reporter | None = None) -> GenerateR
 @contextlib.contextmanager
 def _client(prepared: Prepared):
     """A client for the chosen teacher, or None when nothing needs one (the local server is then not started)."""
+    choice = prepared.teacher
     if not prepared.plan.by_action("generate"):
         yield None
     elif prepared.local_model is None:
-        choice = prepared.teacher
         yield TeacherClient(TeacherSettings(str(choice.url), str(choice.model), workers=choice.workers))
     else:
         from lab_cli.serve.server import local_teacher
 
-        with local_teacher(prepared.local_model, workers=prepared.teacher.workers) as settings:
+        with local_teacher(
+            prepared.local_model, workers=choice.workers, continuous_batching=choice.continuous_batching
+        ) as settings:
             yield TeacherClient(settings)

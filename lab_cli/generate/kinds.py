@@ -22,11 +22,9 @@ PIPELINE_OF_KIND = {
     "grounded_skill": "grounded_skill",
 }
 
+
 # Requests per kept candidate after the first step: freeform judge+answer+judge, grounded
 # question+judge+answer+judge, knowledge three judges.
-_FOLLOW_UPS = {"knowledge": 3, "freeform_skill": 3, "grounded_skill": 4}
-
-
 def seed_samples(kind: str, data: dict[str, Any], metadata: dict[str, Any], short_answer_words: int) -> list[dict]:
     """The leaf's seed examples as samples."""
     seeded = {**metadata, "origin": "seed"}
@@ -44,17 +42,17 @@ def seed_samples(kind: str, data: dict[str, Any], metadata: dict[str, Any], shor
     return samples
 
 
-def estimate_requests(kind: str, data: dict[str, Any], chunks: int, scale: int) -> int:
-    """An upper bound on the requests a leaf's generation sends (every candidate surviving every step)."""
-    pipeline = PIPELINE_OF_KIND[kind]
-    if pipeline == "knowledge":
+def estimate_requests(kind: str, data: dict[str, Any], chunks: int, scale: int, pipeline: Pipeline) -> int:
+    """An upper bound on the requests a leaf's generation sends: its first step's rounds, then one request per
+    wanted candidate for every later step (every candidate surviving every step)."""
+    if PIPELINE_OF_KIND[kind] == "knowledge":
         wanted = scale * len(seed_pairs(data))
         first = max(chunks, math.ceil(wanted / ITEMS_PER_REQUEST)) if chunks else 0
         wanted = wanted if chunks else 0
     else:
         wanted = scale * len(data.get("seed_examples") or [])
         first = math.ceil(wanted / ITEMS_PER_REQUEST)
-    return first + _FOLLOW_UPS[pipeline] * wanted
+    return first + (len(pipeline.steps) - 1) * wanted
 
 
 async def generate_for_kind(

@@ -78,7 +78,7 @@ async def generate_knowledge(
                 outcome.drops["duplicate"] += 1
     items = items[:wanted]
     for offset, name in enumerate(("question_quality", "relevance", "faithfulness"), start=1):
-        items = await judge(ask, pipeline.step(name), items, base + offset * 20_000, outcome)
+        items = await judge(ask, pipeline.judge(name), items, base + offset * 20_000, outcome)
     words = int(pipeline.setting("short_answer_words", 25))
     samples = [
         sample(item["question"], item["answer"], {**metadata, "length": answer_length(item["answer"], words)})

@@ -51,6 +51,7 @@ class Pipeline:
     version: int
     steps: tuple[Step, ...]
     settings: tuple[tuple[str, Any], ...] = ()
+    judged: bool = True
 
     @property
     def digest(self) -> str:
@@ -61,6 +62,7 @@ class Pipeline:
                 "version": self.version,
                 "settings": self.settings,
                 "steps": [step.__dict__ for step in self.steps],
+                **({} if self.judged else {"judged": False}),
             }
         )
 
@@ -70,6 +72,15 @@ class Pipeline:
         if found is None:
             raise LabError(f"pipeline {self.id} has no step named {name!r}")
         return found
+
+    def judge(self, name: str) -> Step | None:
+        """The judge step called ``name``, or None when this pipeline runs without judges."""
+        return self.step(name) if self.judged else None
+
+    def without_judges(self) -> Pipeline:
+        """The pipeline with its judge steps skipped: for teachers too small to judge (they answer one way to
+        everything), so candidates are filtered by parsing and near-duplicates only."""
+        return replace(self, steps=tuple(step for step in self.steps if step.kind != "judge"), judged=False)
 
     def capped(self, max_tokens: int | None) -> Pipeline:
         """The pipeline with every step's ``max_tokens`` at most ``max_tokens`` (for slow local teachers)."""

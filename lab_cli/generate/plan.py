@@ -46,10 +46,12 @@ class GenerateOptions:
     pipelines_dir: Path | None = None
     allow_local_documents: bool = False
     max_tokens: int | None = None
+    judges: bool = True
 
     def pipeline(self, kind: str) -> Pipeline:
         """The pipeline a leaf kind uses under these options."""
-        return load_pipeline(PIPELINE_OF_KIND[kind], self.pipelines_dir).capped(self.max_tokens)
+        pipeline = load_pipeline(PIPELINE_OF_KIND[kind], self.pipelines_dir).capped(self.max_tokens)
+        return pipeline if self.judges else pipeline.without_judges()
 
 
 @dataclass
@@ -254,7 +256,7 @@ def _decide(item: LeafPlan, options: GenerateOptions, teacher: str, store: Sampl
         item.action = "missing"
     else:
         item.action = "generate"
-        item.requests = estimate_requests(item.kind, item.data, len(item.chunks), options.scale)
+        item.requests = estimate_requests(item.kind, item.data, len(item.chunks), options.scale, pipeline)
 
 
 def words_chunker(text: str, max_tokens: int) -> list[str]:

@@ -31,10 +31,10 @@ async def generate_freeform(
         outcome,
     )
     items = [{"task_description": task, "question": question} for question in questions]
-    items = await judge(ask, pipeline.step("question_quality"), items, base + 20_000, outcome)
+    items = await judge(ask, pipeline.judge("question_quality"), items, base + 20_000, outcome)
     demonstrations = {"seed_pairs": seed_pairs}
     items = await complete(ask, pipeline.step("answer"), items, "answer", base + 40_000, outcome, demonstrations)
-    kept = await judge(ask, pipeline.step("pair_quality"), items, base + 60_000, outcome)
+    kept = await judge(ask, pipeline.judge("pair_quality"), items, base + 60_000, outcome)
     return finish(outcome, [sample(item["question"], item["answer"], metadata) for item in kept])
 
 
@@ -61,9 +61,9 @@ async def generate_grounded(
         for i, context in enumerate(contexts)
     ]
     items = await complete(ask, pipeline.step("question"), items, "question", base + 20_000, outcome)
-    items = await judge(ask, pipeline.step("question_quality"), items, base + 40_000, outcome)
+    items = await judge(ask, pipeline.judge("question_quality"), items, base + 40_000, outcome)
     items = await complete(ask, pipeline.step("answer"), items, "answer", base + 60_000, outcome)
-    kept = await judge(ask, pipeline.step("pair_quality"), items, base + 80_000, outcome)
+    kept = await judge(ask, pipeline.judge("pair_quality"), items, base + 80_000, outcome)
     return finish(
         outcome, [sample(f"{item['context']}\n\n{item['question']}", item["answer"], metadata) for item in kept]
     )

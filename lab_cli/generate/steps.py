@@ -44,8 +44,13 @@ def request(step: Step, values: dict[str, Any], name: str, seed: int) -> ChatReq
     )
 
 
-async def judge(ask: Ask, step: Step, items: list[dict[str, Any]], seed: int, outcome: Outcome) -> list[dict[str, Any]]:
-    """The items the judge scores at or above its threshold; the others are counted as drops."""
+async def judge(
+    ask: Ask, step: Step | None, items: list[dict[str, Any]], seed: int, outcome: Outcome
+) -> list[dict[str, Any]]:
+    """The items the judge scores at or above its threshold; the others are counted as drops. Without a judge
+    (``step`` None: the pipeline runs unjudged) every item is kept."""
+    if step is None:
+        return items
     requests = [request(step, item, f"{step.name}-{index}", seed + index) for index, item in enumerate(items)]
     outcome.requests += len(requests)
     kept = []

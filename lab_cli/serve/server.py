@@ -27,8 +27,11 @@ from lab_cli.teacher.client import TeacherSettings
 LOOPBACK = "127.0.0.1"
 
 
-def server_command(model: Path, host: str, port: int, device: str = "cpu") -> list[str]:
+def server_command(
+    model: Path, host: str, port: int, device: str = "cpu", continuous_batching: bool = False
+) -> list[str]:
     """The command that serves ``model`` (``transformers serve``, run by this interpreter)."""
+    batching = ["--continuous-batching"] if continuous_batching else []
     return [
         sys.executable,
         "-m",
@@ -43,6 +46,7 @@ def server_command(model: Path, host: str, port: int, device: str = "cpu") -> li
         device,
         "--log-level",
         "warning",
+        *batching,
     ]
 
 
@@ -60,7 +64,9 @@ def samples_by_default(model: Path) -> bool:
         return False
 
 
-def run_server(model: Path, host: str = LOOPBACK, port: int = 8000, device: str = "cpu") -> int:
+def run_server(
+    model: Path, host: str = LOOPBACK, port: int = 8000, device: str = "cpu", continuous_batching: bool = False
+) -> int:
     """Serve in the foreground until SIGINT/SIGTERM; the server's exit code (0 after a clean shutdown)."""
     if not samples_by_default(model):
         print(
@@ -68,7 +74,7 @@ def run_server(model: Path, host: str = LOOPBACK, port: int = 8000, device: str 
             "ignored and answers are greedy; set it for varied synthetic data",
             file=sys.stderr,
         )
-    child = subprocess.Popen(server_command(model, host, port, device), env=server_environment())
+    child = subprocess.Popen(server_command(model, host, port, device, continuous_batching), env=server_environment())
 
     def forward(signum: int, frame: object) -> None:
         child.send_signal(signal.SIGTERM)  # uvicorn shuts down gracefully on SIGTERM; SIGINT makes typer "abort"
@@ -105,7 +111,9 @@ def wait_until_ready(url: str, child: subprocess.Popen, log: Path, timeout: floa
 
 
 @contextlib.contextmanager
-def local_teacher(model: Path, ready_timeout: float = 300.0, workers: int = 4) -> Iterator[TeacherSettings]:
+def local_teacher(
+    model: Path, ready_timeout: float = 300.0, workers: int = 4, continuous_batching: bool = False
+) -> Iterator[TeacherSettings]:
     """Serve ``model`` on a free loopback port for the duration of the block; settings that reach it."""
     port = free_port()
     url = f"http://{LOOPBACK}:{port}/v1"
@@ -113,7 +121,7 @@ def local_teacher(model: Path, ready_timeout: float = 300.0, workers: int = 4) -
         log = Path(log_file.name)
     with open(log, "wb") as sink:
         child = subprocess.Popen(
-            server_command(model, LOOPBACK, port),
+            server_command(model, LOOPBACK, port, continuous_batching=continuous_batching),
             env=server_environment(),
             stdout=sink,
             stderr=subprocess.STDOUT,

@@ -54,6 +54,10 @@ def test_invalid_leaf_is_reported_and_no_snapshot_recorded(twenty_leaves: Repo, 
         (("generate",), "not inside a git repository"),
         (("generate", "--teacher-url", "http://127.0.0.1:9/v1"), "--teacher-model is required"),
         (("generate", "--scale", "0", "--teacher-url", "http://127.0.0.1:9/v1", "--teacher-model", "m"), "--scale"),
+        (
+            ("generate", "--continuous-batching", "--teacher-url", "http://127.0.0.1:9/v1", "--teacher-model", "m"),
+            "--continuous-batching configures the local teacher",
+        ),
     ],
 )
 def test_usage_errors_are_one_clear_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

@@ -129,3 +129,19 @@ def test_every_leaf_of_five_or_more_samples_keeps_an_eval_sample() -> None:
         assert "eval" in splits and len(splits) == 5
     few = identified([dict(s) for s in samples[:4]], "k1")  # too few to spare one: the hash alone decides
     assert all(s["metadata"]["split"] == sample_split(s["metadata"]["id"]) for s in few)
+
+
+def test_without_judges_no_judge_is_asked_and_the_keys_differ(
+    twenty_leaves: Repo, scripted_teacher: FakeTeacher
+) -> None:
+    from tests.helpers.scripted_teacher import step_of
+
+    judged, _ = run(twenty_leaves, scripted_teacher)
+    before = len(scripted_teacher.requests)
+    unjudged, sent = run(twenty_leaves, scripted_teacher, judges=False, all_leaves=True)
+    asked = [step_of(body["messages"][-1]["content"]) for body in scripted_teacher.requests[before:]]
+    assert sent == unjudged.plan.as_dict()["estimated_requests"] > 0
+    assert asked and all(step.kind != "judge" for step in asked)
+    keys = {item.leaf: item.key for item in judged.plan.leaves}
+    assert all(item.key != keys[item.leaf] for item in unjudged.plan.leaves)
+    assert unjudged.snapshot is not None and unjudged.snapshot != judged.snapshot

@@ -48,3 +48,13 @@ def test_a_token_cap_shortens_every_step_and_changes_the_digest() -> None:
     assert max(step.max_tokens for step in capped.steps) == 64
     assert min(step.max_tokens for step in capped.steps) == min(step.max_tokens for step in shipped.steps)
     assert capped.digest != shipped.digest and shipped.capped(None) is shipped
+
+
+def test_without_judges_drops_only_judge_steps_and_changes_the_digest() -> None:
+    from lab_cli.generate.pipeline import load_pipeline
+
+    shipped = load_pipeline("grounded_skill")
+    unjudged = shipped.without_judges()
+    assert [step.name for step in unjudged.steps] == [s.name for s in shipped.steps if s.kind != "judge"]
+    assert unjudged.judge("question_quality") is None and shipped.judge("question_quality").kind == "judge"
+    assert unjudged.digest != shipped.digest
