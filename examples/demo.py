@@ -57,6 +57,7 @@ class Step:
     generated_leaves: int = 0
     reused_leaves: int = 0
     samples: int = 0
+    reused_samples: int = 0
     train_seconds: float = 0.0
     scores: dict[str, float] = field(default_factory=dict)
 
@@ -167,6 +168,8 @@ def run_step(
     step.generated_leaves = len(generated["generated"])
     step.reused_leaves = generated["counts"]["cached"]
     step.samples = sum(r["seed_samples"] + r["generated_samples"] for r in generated["generated"])
+    snapshot = lab("data", "show", step.commit, cwd=taxonomy)
+    step.reused_samples = sum(leaf["samples"] for leaf in snapshot["leaves"].values()) - step.samples
     out = models / f"c{index}"
     parent = ["--parent", str(models / f"c{index - 1}")] if index > 1 else ["--model", options.student]
     started = time.perf_counter()
@@ -180,11 +183,16 @@ def run_step(
 def print_table(steps: list[Step], forgetting: dict) -> None:
     """The per-commit table and the forgetting summary."""
     print()
-    print(f"{'commit':<10}{'changes':<9}{'valid':<7}{'requests':>9}{'generated':>10}{'reused':>8}{'train s':>9}")
+    print(f"{'':<26}{'':>9}{'leaves':^18}{'samples':^18}")
+    print(
+        f"{'commit':<10}{'changes':<9}{'valid':<7}{'requests':>9}{'generated':>10}{'reused':>8}"
+        f"{'new':>10}{'reused':>8}{'train s':>9}"
+    )
     for step in steps:
         print(
             f"{step.commit[:8]:<10}{len(step.changes):<9}{'yes' if step.valid else 'NO':<7}{step.requests:>9}"
-            f"{step.generated_leaves:>10}{step.reused_leaves:>8}{step.train_seconds:>9.0f}"
+            f"{step.generated_leaves:>10}{step.reused_leaves:>8}{step.samples:>10}{step.reused_samples:>8}"
+            f"{step.train_seconds:>9.0f}"
         )
         for change in step.changes:
             print(f"    {change}")
