@@ -39,6 +39,15 @@ def test_exit_codes(mixed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no such file or folder" in capsys.readouterr().err
 
 
+def test_a_missing_path_is_one_line_with_what_to_give(tmp_path: Path) -> None:
+    completed = run_lab("validate", "knowledge/missing/qna.yaml", cwd=tmp_path)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert completed.stderr.splitlines() == [
+        "lab: error: knowledge/missing/qna.yaml: no such file or folder; "
+        "give qna.yaml files or folders, or no path for the whole taxonomy"
+    ]
+
+
 def test_default_root_is_the_enclosing_work_tree(mixed: Path) -> None:
     completed = run_lab("validate", "--format", "json", cwd=mixed / "compositional_skills")
     paths = [f["path"] for f in json.loads(completed.stdout)["files"]]
