@@ -136,7 +136,8 @@ def test_path_with_spaces_and_ampersand(based: Repo) -> None:
 def test_empty_diff(based: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert changes(based) == []
     assert main(["diff", "-C", str(based.top)]) == 0
-    assert "No taxonomy leaves changed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "No taxonomy leaves changed" in out and out.rstrip().endswith("and the work tree.")
 
 
 def test_invalid_leaf_fails_and_deleted_leaf_is_not_validated(based: Repo) -> None:
