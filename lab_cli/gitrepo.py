@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab_cli.errors import GitError, UsageError
+from lab_cli.errors import GitError, LabError, UsageError
 
 WORKTREE = "WORKTREE"
 """The pseudo-revision of the working tree: committed, staged, unstaged and untracked (not ignored) files."""
@@ -117,19 +117,27 @@ class GitRepo:
         return self.run("cat-file", "blob", f"{revision}:{path}")
 
     def resolve(self, revision: str) -> str:
-        """The commit id a revision names (branch, tag, sha, ``HEAD~2``…)."""
+        """The commit id a revision names (branch, tag, sha, ``HEAD~2``…); ``UsageError`` in a repository with
+        no commits yet, ``GitError`` for a name that is not a commit."""
         if revision.startswith("-"):
-            raise GitError(f"{revision!r} is not a revision")
+            raise GitError(f"{revision!r} is not a revision; name a branch, tag or commit id")
         try:
             return self.run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
         except GitError as exc:
-            raise GitError(f"no commit named {revision!r} in {self.top}") from exc
+            if self.ref("HEAD") is None:
+                raise UsageError(
+                    f"{self.top} has no commits yet; commit the taxonomy first (git add -A; git commit)"
+                ) from exc
+            raise GitError(
+                f"no commit named {revision!r} in {self.top}; "
+                "name a branch, tag or commit id (git log --oneline lists them)"
+            ) from exc
 
     def exists(self, revision: str) -> bool:
         """Whether a revision names a commit."""
         try:
             self.resolve(revision)
-        except GitError:
+        except LabError:
             return False
         return True
 

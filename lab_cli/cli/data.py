@@ -13,6 +13,68 @@ from lab_cli.output import ReportFormat
 
 REPO = typer.Option("--repo", "-C", help="The taxonomy repository.")
 
+GROUP_EPILOG = """Examples:
+
+  lab data log                               # every snapshot, newest first
+
+  lab data show HEAD                         # HEAD's snapshot, leaf by leaf
+
+  lab data diff HEAD~1                       # what changed since HEAD~1
+
+  lab data export HEAD --out dataset         # InstructLab training files
+
+Snapshots are recorded by lab generate (one per taxonomy commit) and live in refs/lab/datasets."""
+
+LOG_EPILOG = """Examples:
+
+  lab data log
+
+  lab data log --format json -C ../taxonomy
+
+Exit codes: 0 listed (even when there are none yet), 2 usage error (not inside a git repository)."""
+
+SHOW_EPILOG = """Examples:
+
+  lab data show                              # the snapshot of HEAD
+
+  lab data show v1.0 --format json
+
+Exit codes: 0 shown, 1 no such revision or it has no snapshot (run lab generate), 2 usage error."""
+
+DIFF_EPILOG = """Examples:
+
+  lab data diff HEAD~1                       # since the previous commit
+
+  lab data diff v1.0 v2.0 --format json
+
+Exit codes: 0 shown, 1 no such revision or it has no snapshot (run lab generate), 2 usage error."""
+
+EXPORT_EPILOG = """Examples:
+
+  lab data export                            # HEAD's snapshot to ./dataset
+
+  lab data export v1.0 --out exports/v1 --format parquet
+
+  lab data export --json                     # counts as JSON, for scripts
+
+Exit codes: 0 written, 1 no such revision or it has no snapshot (run lab generate), 2 usage error."""
+
+VERIFY_EPILOG = """Examples:
+
+  lab data verify                            # every snapshot
+
+  lab data verify HEAD --format json
+
+Exit codes: 0 intact, 1 corruption found (or no such snapshot), 2 usage error."""
+
+GC_EPILOG = """Examples:
+
+  lab data gc
+
+  lab data gc --format json                  # the removed generation keys
+
+Exit codes: 0 done (even when nothing was removed), 2 usage error."""
+
 
 def _repo(path: Path):
     from lab_cli.gitrepo import GitRepo

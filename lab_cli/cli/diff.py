@@ -80,13 +80,15 @@ def _print_human(result, strict: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
 
+    from lab_cli.gitrepo import WORKTREE
     from lab_cli.output.human import print_report
 
     console = Console(soft_wrap=True)
+    head = "the work tree" if result.head == WORKTREE else result.head[:12]
     if not result.changes:
-        console.print(f"No taxonomy leaves changed between {result.base[:12]} and {result.head[:12]}.")
+        console.print(f"No taxonomy leaves changed between {result.base[:12]} and {head}.")
         return
-    console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {result.head[:12]}):")
+    console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {head}):")
     for change in result.changes:
         renamed = f" [dim](from {escape(change.old_path)})[/]" if change.old_path else ""
         console.print(f"  {change.status}  {escape(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False)

@@ -20,7 +20,9 @@ EPILOG = """Examples:
 
   lab eval --model models/c2 --data HEAD       # ... on another commit's snapshot
 
-  lab eval --lineage models/c3 --plot forgetting.png   # R[i][j], ACC, BWT, forgetting along c1 → c2 → c3"""
+  lab eval --lineage models/c3 --plot forgetting.png   # R[i][j], ACC, BWT, forgetting along c1 → c2 → c3
+
+Exit codes: 0 scored, 1 no snapshot to score on or a broken lineage, 2 usage error (not a checkpoint folder)."""
 
 
 @contextlib.contextmanager
@@ -38,14 +40,9 @@ def question_progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 
 
 def _per_leaf(model: Path, data: str | None, repo: Path | None, batch_size: int, output_format: str) -> int:
-    from lab_cli.datasets.snapshot import snapshot_of
-    from lab_cli.evaluate.scores import eval_items, score_items
-    from lab_cli.gitrepo import GitRepo
-    from lab_cli.train.lineage import read_lineage
+    from lab_cli.evaluate.scores import eval_items, score_items, scored_snapshot
 
-    lineage = read_lineage(model)
-    git = GitRepo.find((repo or Path(lineage.taxonomy_repo if lineage else ".")).resolve())
-    snapshot = snapshot_of(git, data) if data or lineage is None else lineage.dataset_snapshot
+    git, snapshot = scored_snapshot(model, data, repo)
     with question_progress(sys.stderr.isatty()) as advance:
         scores = sorted(
             score_items(model, eval_items(git, snapshot), batch_size, advance).values(), key=lambda s: s.leaf

@@ -22,9 +22,24 @@ from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
 
+EPILOG = """Examples:
+
+  lab validate                               # every qna.yaml in this clone
+
+  lab generate                               # samples for what changed
+
+  lab train --data HEAD --out models/c1      # a model of HEAD's snapshot
+
+  lab eval --model models/c1                 # its per-leaf scores
+
+Run lab COMMAND -h for a command's options and examples.
+Exit codes: 0 success, 1 invalid input or a lab error, 2 usage or environment
+error, 3 unexpected error (details in a log file), 130 interrupted."""
+
 app = typer.Typer(
     name="lab",
     help="Grow a language model's knowledge and skills from a taxonomy git repository.",
+    epilog=EPILOG,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -66,23 +81,27 @@ _command("generate", generate.generate, generate.EPILOG)
 _command("train", train.train, train.EPILOG)
 _command("eval", evaluate.evaluate, evaluate.EPILOG)
 
-teacher_group = typer.Typer(help="Check a teacher endpoint.", no_args_is_help=True)
+teacher_group = typer.Typer(help="Check a teacher endpoint.", epilog=teacher.GROUP_EPILOG, no_args_is_help=True)
 model_group = typer.Typer(
-    help="Models lab uses: the bundled default, and lineages of trained ones.", no_args_is_help=True
+    help="Models lab uses: the bundled default, and lineages of trained ones.",
+    epilog=teacher.MODEL_GROUP_EPILOG,
+    no_args_is_help=True,
 )
 app.add_typer(teacher_group, name="teacher")
 app.add_typer(model_group, name="model")
-data_group = typer.Typer(help="Dataset snapshots recorded per taxonomy commit.", no_args_is_help=True)
+data_group = typer.Typer(
+    help="Dataset snapshots recorded per taxonomy commit.", epilog=data.GROUP_EPILOG, no_args_is_help=True
+)
 app.add_typer(data_group, name="data")
 _command("check", teacher.check, teacher.CHECK_EPILOG, teacher_group)
-_command("log", data.log, group=data_group)
-_command("show", data.show, group=data_group)
-_command("diff", data.diff, group=data_group)
-_command("export", data.export, group=data_group)
-_command("verify", data.verify, group=data_group)
-_command("gc", data.gc, group=data_group)
+_command("log", data.log, data.LOG_EPILOG, data_group)
+_command("show", data.show, data.SHOW_EPILOG, data_group)
+_command("diff", data.diff, data.DIFF_EPILOG, data_group)
+_command("export", data.export, data.EXPORT_EPILOG, data_group)
+_command("verify", data.verify, data.VERIFY_EPILOG, data_group)
+_command("gc", data.gc, data.GC_EPILOG, data_group)
 _command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
-_command("log", train.log, group=model_group)
+_command("log", train.log, train.LOG_EPILOG, model_group)
 
 
 def log_dir() -> Path:

@@ -16,6 +16,12 @@ TEACHER_URL = typer.Option(
 )
 TEACHER_MODEL = typer.Option("--teacher-model", envvar="LAB_TEACHER_MODEL", help="Model name the server knows.")
 
+GROUP_EPILOG = """Examples:
+
+  lab teacher check                          # the bundled teacher, locally
+
+  lab teacher check --teacher-url http://127.0.0.1:8000/v1 --teacher-model Qwen/Qwen2.5-7B-Instruct"""
+
 CHECK_EPILOG = """Examples:
 
   lab teacher check                          # the bundled default, started locally for the check
@@ -60,6 +66,12 @@ def check(
     )
     return 0
 
+
+MODEL_GROUP_EPILOG = """Examples:
+
+  lab model default                          # the bundled model's folder
+
+  lab model log models/c2                    # a trained checkpoint's lineage"""
 
 MODEL_EPILOG = """Examples:
 

@@ -28,6 +28,15 @@ Phases: 1 knowledge short, 2 knowledge long, 3 skills; one with nothing new is s
 Multi-GPU: accelerate launch -m lab_cli train ... (see docs/training.md for FSDP and DeepSpeed configs)."""
 
 
+LOG_EPILOG = """Examples:
+
+  lab model log models/c2                    # c2 and the models before it
+
+  lab model log models/c2 --format json
+
+Exit codes: 0 printed, 1 not trained by lab train (no lab_lineage.json) or a damaged lineage, 2 usage error."""
+
+
 @contextlib.contextmanager
 def step_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr fed with (step, total), or nothing when off."""

@@ -44,6 +44,11 @@ def validate(
     with _progress(output_format) as advance:
         result = validate_paths(selected, max_bytes, progress=advance)
     emit(result, output_format, strict, quiet)
+    if not result.files and not selected:
+        print(
+            f"note: no qna.yaml under {Path.cwd()}; run lab validate inside a taxonomy clone, or name files or folders",
+            file=sys.stderr,
+        )
     return 1 if result.failed(strict) else 0
 
 

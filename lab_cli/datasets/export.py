@@ -35,6 +35,13 @@ def export_snapshot(repo: GitRepo, revision: str, out: Path, output_format: str 
     """Write the snapshot of ``revision`` to ``out``; records written per file."""
     if output_format not in ("jsonl", "parquet"):
         raise UsageError(f"--format must be jsonl or parquet, not {output_format!r}")
+    if output_format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as problem:
+            raise UsageError(
+                "--format parquet needs pyarrow: pip install -e .[train], or use --format jsonl"
+            ) from problem
     manifest = read_manifest(repo, snapshot_of(repo, revision))
     leaves = manifest["leaves"]
     contents = _read_blobs(repo, [entry["blob"] for entry in leaves.values()])

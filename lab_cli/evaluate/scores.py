@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lab_cli.datasets.snapshot import snapshot_samples
-from lab_cli.errors import LabError
+from lab_cli.datasets.snapshot import snapshot_of, snapshot_samples
+from lab_cli.errors import LabError, UsageError
 from lab_cli.evaluate.metrics import METRICS
 from lab_cli.gitrepo import GitRepo
 
@@ -36,6 +36,23 @@ class LeafScore:
     def as_dict(self) -> dict:
         """JSON form."""
         return asdict(self)
+
+
+def scored_snapshot(model: Path, data: str | None, repo: Path | None) -> tuple[GitRepo, str]:
+    """The repository and snapshot to score ``model`` on: ``data``'s snapshot, else the one it was trained on."""
+    from lab_cli.train.lineage import read_lineage
+
+    if not (model / "config.json").is_file():
+        raise UsageError(
+            f"{model}: not a Hugging Face checkpoint folder (no config.json); give a folder lab train wrote (its --out)"
+        )
+    lineage = read_lineage(model)
+    if lineage is None and data is None:
+        raise UsageError(
+            f"{model} was not trained by lab train, so no snapshot goes with it; pass --data REVISION to score it"
+        )
+    git = GitRepo.find((repo or Path(lineage.taxonomy_repo if lineage else ".")).resolve())
+    return git, snapshot_of(git, data) if data else lineage.dataset_snapshot
 
 
 def eval_items(repo: GitRepo, snapshot: str, keys: set[str] | None = None) -> list[EvalItem]:

@@ -60,6 +60,8 @@ def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> 
 
         local = resolve_model(teacher.model or "default")
         identity, chunker = model_identity(local), tokenizer_chunker(local)
+        if teacher.continuous_batching:  # one temperature for every request: other samples, so another key
+            identity += "+continuous-batching"
     plan = plan_generation(repo, options, identity, default_store(repo), documents, chunker)
     return Prepared(repo, options, plan, teacher, local)
 

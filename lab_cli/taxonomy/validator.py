@@ -157,7 +157,9 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
     selected: dict[Path, Selected] = {}
     for given in paths:
         if not given.exists() and not given.is_symlink():
-            raise UsageError(f"{given}: no such file or folder")
+            raise UsageError(
+                f"{given}: no such file or folder; give qna.yaml files or folders, or no path for the whole taxonomy"
+            )
         absolute = Path(os.path.abspath(given))
         root = find_root(absolute)
         if given.is_dir() and not given.is_symlink():

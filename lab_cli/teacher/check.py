@@ -42,7 +42,10 @@ def check_teacher(settings: TeacherSettings) -> CheckReport:
             model.id for model in openai.OpenAI(base_url=settings.url, api_key=api_key(), timeout=10).models.list()
         ]
     except openai.OpenAIError as exc:
-        raise TeacherError(f"cannot list models at {settings.url}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise TeacherError(
+            f"cannot list models at {settings.url}: {type(exc).__name__}: {str(exc)[:200].rstrip('.')}; "
+            "check --teacher-url and that the server is running (lab serve starts one)"
+        ) from None
     quick = TeacherSettings(settings.url, settings.model, workers=1, timeout=settings.timeout, max_attempts=2)
     client = TeacherClient(quick)
     question = ({"role": "user", "content": "Say hello in five words."},)

@@ -66,6 +66,12 @@ def load_settings(preset: str = "default", overlay: dict | None = None, **every_
         raise UsageError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     base = PRESETS[preset]()
     overlay = overlay or {}
+    if not isinstance(overlay, dict):
+        raise UsageError('settings must be a JSON object such as {"phases": {"skills": {"epochs": 5}}}')
+    if not isinstance(overlay.get("phases", {}), dict) or not all(
+        isinstance(phase, dict) for phase in overlay.get("phases", {}).values()
+    ):
+        raise UsageError('"phases" must map phase names to settings, e.g. {"skills": {"epochs": 5}}')
     unknown = set(overlay) - {"phases", "replay_ratio", "replay_min_per_leaf", "seed"}
     unknown |= set(overlay.get("phases", {})) - set(PHASES)
     if unknown:
@@ -86,6 +92,10 @@ def read_overlay(path: Path | None) -> dict:
     if path is None:
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as problem:
-        raise UsageError(f"cannot read settings {path}: {problem}") from problem
+        text = path.read_text(encoding="utf-8")
+    except OSError as problem:
+        raise UsageError(f"cannot read --settings {path}: {problem.strerror}; give a JSON settings file") from problem
+    try:
+        return json.loads(text)
+    except ValueError as problem:
+        raise UsageError(f"--settings {path} is not JSON ({problem}); see docs/training.md for the format") from problem

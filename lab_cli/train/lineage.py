@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from lab_cli.errors import TrainError
+from lab_cli.errors import TrainError, UsageError
 from lab_cli.train.records import read_record, write_record
 
 LINEAGE = "lab_lineage.json"
@@ -49,16 +49,20 @@ def read_lineage(checkpoint: Path) -> Lineage | None:
 
 def lineage_chain(checkpoint: Path) -> list[tuple[Path, Lineage]]:
     """The checkpoints from the first lab-trained ancestor down to ``checkpoint``, oldest first."""
+    if not checkpoint.is_dir():
+        raise UsageError(f"{checkpoint}: no such folder; give a checkpoint folder lab train wrote (its --out)")
     chain: list[tuple[Path, Lineage]] = []
     current: Path | None = checkpoint
     while current is not None:
         lineage = read_lineage(current)
         if lineage is None:
             if not chain:
-                raise TrainError(f"{current} has no {LINEAGE}: it was not trained by lab train")
+                raise TrainError(
+                    f"{current} has no {LINEAGE}: it was not trained by lab train; give a folder lab train wrote"
+                )
             break
         chain.append((current, lineage))
         current = Path(lineage.parent) if lineage.parent else None
         if current is not None and not current.is_dir():
-            raise TrainError(f"the parent checkpoint {current} named in a lineage is missing")
+            raise TrainError(f"the parent checkpoint {current} named in a lineage is missing; put it back there")
     return list(reversed(chain))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lab_cli.cli.main import main
+from tests.cli.test_validate_cli import run_lab
 from tests.helpers.gitrepos import Repo
 from tests.helpers.snapshots import QA, commit_leaves
 
@@ -150,6 +151,25 @@ def test_errors_are_one_line_with_what_to_do(tiny_model: Path, repo: Repo, tmp_p
     assert main(train_args(repo, commit, tmp_path / "z", "--parent", str(tiny_model))) == 1
     assert "has no lab_lineage.json" in capsys.readouterr().err
     assert main(["eval"]) == 2 and "exactly one of --model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("eval", "--model", "missing"), 2, "missing: not a Hugging Face checkpoint folder (no config.json); give"),
+        (("eval", "--model", "base"), 2, "base was not trained by lab train, so no snapshot goes with it; pass --data"),
+        (("eval", "--lineage", "missing"), 2, "missing: no such folder; give a checkpoint folder lab train wrote"),
+        (("model", "log", "missing"), 2, "missing: no such folder; give a checkpoint folder lab train wrote"),
+        (("model", "log", "base"), 1, "base has no lab_lineage.json: it was not trained by lab train; give"),
+    ],
+)
+def test_checkpoint_errors_are_one_clear_line(tmp_path: Path, args: tuple[str, ...], code: int, message: str) -> None:
+    Repo(tmp_path).commit("no snapshot yet")
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "config.json").write_text("{}")  # a checkpoint lab did not train
+    result = run_lab(*args, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 def test_two_processes_under_torchrun_share_the_data(tiny_model: Path, repo: Repo, tmp_path: Path) -> None:

@@ -39,6 +39,15 @@ def test_exit_codes(mixed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "no such file or folder" in capsys.readouterr().err
 
 
+def test_a_missing_path_is_one_line_with_what_to_give(tmp_path: Path) -> None:
+    completed = run_lab("validate", "knowledge/missing/qna.yaml", cwd=tmp_path)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
+    assert completed.stderr.splitlines() == [
+        "lab: error: knowledge/missing/qna.yaml: no such file or folder; "
+        "give qna.yaml files or folders, or no path for the whole taxonomy"
+    ]
+
+
 def test_default_root_is_the_enclosing_work_tree(mixed: Path) -> None:
     completed = run_lab("validate", "--format", "json", cwd=mixed / "compositional_skills")
     paths = [f["path"] for f in json.loads(completed.stdout)["files"]]
@@ -125,3 +134,9 @@ def test_validate_path_never_imports_heavy_modules(mixed: Path) -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code, str(mixed)], capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in completed.stderr
+
+
+def test_no_taxonomy_here_is_pointed_out(tmp_path: Path) -> None:
+    result = run_lab("validate", cwd=tmp_path)
+    assert result.returncode == 0 and "0 file(s) checked" in result.stdout
+    assert "no qna.yaml under" in result.stderr and "inside a taxonomy clone" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint, sample_split
 from lab_cli.datasets.snapshot import (
@@ -162,6 +163,17 @@ def test_export_loads_with_datasets_and_matches_the_messages_schema(repo: Repo, 
     for name, count in parquet.items():
         path = str(tmp_path / "pq" / f"{name}.parquet")
         assert datasets.load_dataset("parquet", data_files=path, split="train").num_rows == count
+
+
+def test_parquet_without_pyarrow_says_what_to_install(repo: Repo, tmp_path, monkeypatch, capsys) -> None:
+    from lab_cli.cli.main import main
+
+    repo.leaf("compositional_skills/a", skill_text())
+    record(repo, repo.commit("base"))
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if the train extra were not installed
+    out = tmp_path / "out"
+    assert main(["data", "export", "-C", str(repo.top), "--out", str(out), "--format", "parquet"]) == 2
+    assert "--format parquet needs pyarrow: pip install" in capsys.readouterr().err and not out.exists()
 
 
 def test_verify_detects_a_corrupted_object(repo: Repo) -> None:

@@ -96,3 +96,18 @@ def test_end_to_end_with_a_tiny_local_teacher(tiny_model: Path, tmp_path: Path, 
     assert (
         leaves["knowledge/history/lighthouses"]["samples"] >= 15
     )  # the seeds at least; the tiny model's text is noise
+
+
+def test_continuous_batching_is_another_teacher_identity(tiny_model: Path, tmp_path: Path) -> None:
+    from lab_cli.generate.engine import TeacherChoice, prepare
+    from lab_cli.generate.plan import GenerateOptions
+
+    repo = Repo(tmp_path / "taxonomy")
+    repo.leaf("compositional_skills/writing/notes", freeform(1))
+    repo.commit("one leaf")
+    plans = [
+        prepare(GitRepo(repo.top), GenerateOptions(), TeacherChoice(model=str(tiny_model), continuous_batching=cb)).plan
+        for cb in (False, True)
+    ]
+    assert plans[1].teacher == plans[0].teacher + "+continuous-batching"
+    assert plans[0].leaves[0].key != plans[1].leaves[0].key

@@ -136,7 +136,8 @@ def test_path_with_spaces_and_ampersand(based: Repo) -> None:
 def test_empty_diff(based: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert changes(based) == []
     assert main(["diff", "-C", str(based.top)]) == 0
-    assert "No taxonomy leaves changed" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "No taxonomy leaves changed" in out and out.rstrip().endswith("and the work tree.")
 
 
 def test_invalid_leaf_fails_and_deleted_leaf_is_not_validated(based: Repo) -> None:
@@ -201,7 +202,14 @@ def test_outside_a_repository_is_a_usage_error(tmp_path: Path, capsys: pytest.Ca
 
 def test_unknown_base_is_a_clear_error(based: Repo, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "-C", str(based.top), "--base", "nope"]) == 1
-    assert "no commit named 'nope'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no commit named 'nope'" in err and "name a branch, tag or commit id" in err
+
+
+def test_a_repository_without_commits_is_a_usage_error(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.leaf(A, skill_text())
+    assert main(["diff", "-C", str(repo.top)]) == 2
+    assert "has no commits yet; commit the taxonomy first" in capsys.readouterr().err
 
 
 def test_diff_path_never_imports_gitpython_or_heavy_modules(based: Repo) -> None:

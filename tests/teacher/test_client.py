@@ -115,4 +115,6 @@ def test_teacher_check_on_a_dead_endpoint_is_one_clear_line(capsys: pytest.Captu
 
     code = main(["teacher", "check", "--teacher-url", "http://127.0.0.1:9/v1", "--teacher-model", "x"])
     assert code == 1
-    assert "cannot list models at http://127.0.0.1:9/v1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot list models at http://127.0.0.1:9/v1" in err
+    assert "check --teacher-url and that the server is running (lab serve starts one)" in err

@@ -24,11 +24,24 @@ def test_overlay_then_every_phase_values_apply_in_that_order() -> None:
         ("default", {"replay": 1}, "unknown settings ['replay']"),
         ("default", {"phases": {"warmup": {}}}, "unknown settings ['warmup']"),
         ("default", {"phases": {"skills": {"epoch": 2}}}, "bad setting for phase skills"),
+        ("default", [1], "settings must be a JSON object"),
+        ("default", {"phases": [1]}, '"phases" must map phase names to settings'),
+        ("default", {"phases": {"skills": 5}}, '"phases" must map phase names to settings'),
     ],
 )
 def test_mistakes_are_usage_errors(preset: str, overlay: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_settings(preset, overlay)
+
+
+def test_an_unreadable_settings_file_says_what_is_wrong(tmp_path) -> None:
+    from lab_cli.train.config import read_overlay
+
+    with pytest.raises(UsageError, match=r"cannot read --settings .*missing.json: No such file or directory; give"):
+        read_overlay(tmp_path / "missing.json")
+    (tmp_path / "torn.json").write_text('{"a"')
+    with pytest.raises(UsageError, match=r"torn.json is not JSON \(Expecting ':' delimiter.*see docs/training.md"):
+        read_overlay(tmp_path / "torn.json")
 
 
 def test_a_damaged_or_foreign_record_is_a_clear_error(tmp_path) -> None:
