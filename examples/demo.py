@@ -118,7 +118,8 @@ def lab(*args: str, cwd: Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-m", "lab_cli", *args, "--format", "json"], cwd=cwd, stdout=subprocess.PIPE, text=True
     )
-    print(f"  lab {args[0]}: exit {done.returncode}, {time.perf_counter() - started:.1f} s", flush=True)
+    command = " ".join(args[:2] if args[0] == "data" else args[:1])
+    print(f"  lab {command}: exit {done.returncode}, {time.perf_counter() - started:.1f} s", flush=True)
     if done.returncode not in (0, 1) or not done.stdout.strip():
         raise SystemExit(f"lab {' '.join(args)} failed with exit code {done.returncode}; stopping the demo")
     return json.loads(done.stdout)

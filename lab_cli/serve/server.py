@@ -31,7 +31,12 @@ def server_command(
     model: Path, host: str, port: int, device: str = "cpu", continuous_batching: bool = False
 ) -> list[str]:
     """The command that serves ``model`` (``transformers serve``, run by this interpreter)."""
-    batching = ["--continuous-batching"] if continuous_batching else []
+    # Without a fixed size, transformers sizes the paged KV cache to ~90 % of free memory — all of a laptop's
+    # RAM on a CPU (14 GB measured for the 135M default). 64 pages of 256 tokens hold 16k tokens of context,
+    # room for lab's default 8 concurrent requests; 512 tokens per batch bounds the attention masks (the
+    # default 135M model then peaks at ~1.4 GB, as fast as with 2048: benchmarks/local_teacher_batching.py).
+    batching = ["--continuous-batching", "--cb-num-blocks", "64", "--cb-max-batch-tokens", "512"]
+    batching = batching if continuous_batching else []
     return [
         sys.executable,
         "-m",
