@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lab_cli.errors import LabError
-from lab_cli.evaluate.scores import eval_items, score_items
+from lab_cli.evaluate.scores import LeafScore, eval_items, lineage_scores
 from lab_cli.gitrepo import GitRepo
-from lab_cli.train.lineage import Lineage, lineage_chain, write_lineage
+from lab_cli.train.lineage import Lineage, lineage_chain
 
 
 @dataclass(frozen=True)
@@ -82,19 +82,15 @@ def steps_matrix(
     wanted = {item.key for item in items}
     matrix = []
     for folder, lineage in steps:
-        missing = [item for item in items if item.key not in lineage.scores]
-        if missing:
-            fresh = score_items(folder, missing, batch_size, advance)
-            lineage = lineage.with_scores({key: score.as_dict() for key, score in fresh.items()})
-            write_lineage(folder, lineage)
-        matrix.append([_group_score(lineage.scores, keys, wanted, metric) for _, keys in groups])
+        scores = lineage_scores(folder, lineage, items, batch_size, advance)
+        matrix.append([_group_score(scores, keys, wanted, metric) for _, keys in groups])
     names = [lineage.taxonomy_commit for _, lineage in steps]
     return report(metric, names, [sorted(keys) for _, keys in groups], matrix)
 
 
-def _group_score(scores: dict[str, dict], keys: dict[str, str], wanted: set[str], metric: str) -> float:
+def _group_score(scores: dict[str, LeafScore], keys: dict[str, str], wanted: set[str], metric: str) -> float:
     """Mean over the group's leaves (those with eval samples) of the leaf's metric."""
-    values = [scores[key][metric] for key in keys.values() if key in wanted]
+    values = [getattr(scores[key], metric) for key in keys.values() if key in wanted]
     if not values:
         raise LabError(f"a step's new leaves ({', '.join(sorted(keys))}) have no eval-split samples to score")
     return sum(values) / len(values)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lab_cli.datasets.snapshot import snapshot_of, snapshot_samples
 from lab_cli.errors import LabError, UsageError
 from lab_cli.evaluate.metrics import METRICS
 from lab_cli.gitrepo import GitRepo
+
+if TYPE_CHECKING:
+    from lab_cli.train.lineage import Lineage
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,29 @@ def score_items(
     for index, answer in zip(order, answers, strict=True):
         by_key.setdefault(items[index].key, []).append((items[index], answer))
     return {key: _mean_score(pairs) for key, pairs in by_key.items()}
+
+
+def lineage_scores(
+    checkpoint: Path,
+    lineage: Lineage | None,
+    items: list[EvalItem],
+    batch_size: int = 32,
+    advance: Callable[[int], None] = lambda _: None,
+) -> dict[str, LeafScore]:
+    """Each generation key's leaf score for ``checkpoint``: a lab-trained checkpoint's lineage caches the scores of
+    every generation key it was scored on (a key fixes the samples, so the score cannot change), and only keys
+    not cached are scored, then cached."""
+    from lab_cli.train.lineage import write_lineage
+
+    cached = lineage.scores if lineage is not None else {}
+    missing = [item for item in items if item.key not in cached]
+    fresh = score_items(checkpoint, missing, batch_size, advance) if missing or not items else {}
+    if lineage is not None and fresh:
+        write_lineage(checkpoint, lineage.with_scores({key: score.as_dict() for key, score in fresh.items()}))
+    leaves = {item.key: item.leaf for item in items}  # a leaf moved since it was scored keeps its key
+    return {
+        key: fresh[key] if key in fresh else LeafScore(**{**cached[key], "leaf": leaf}) for key, leaf in leaves.items()
+    }
 
 
 def _mean_score(pairs: list[tuple[EvalItem, str]]) -> LeafScore:

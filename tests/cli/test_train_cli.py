@@ -96,6 +96,8 @@ def test_eval_scores_leaves_and_builds_the_forgetting_matrix(chain, tmp_path: Pa
     scores = json.loads(capsys.readouterr().out)
     assert sorted(leaf["leaf"] for leaf in scores["leaves"]) == ["knowledge/a", "knowledge/b"]
     assert all(0.0 <= leaf["rouge_l"] <= 1.0 and leaf["samples"] == 3 for leaf in scores["leaves"])
+    cached = json.loads((outs[0] / "lab_lineage.json").read_text())["scores"]
+    assert sorted(cached.values(), key=lambda s: s["leaf"]) == scores["leaves"], "lab eval --model caches its scores"
     plot = tmp_path / "r.png"
     assert main(["eval", "--lineage", str(outs[2]), "--plot", str(plot), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -185,3 +187,17 @@ def test_two_processes_under_torchrun_share_the_data(tiny_model: Path, repo: Rep
     phase = json.loads((out / "lab_journal.json").read_text())["phases"][0]
     # 40 samples, effective batch 8 = 2 processes × micro batch 4: 5 steps; unsharded processes would take 10
     assert phase["metrics"]["steps"] == 5 and (out / "lab_lineage.json").is_file()
+
+
+def test_cached_scores_are_read_not_recomputed(chain, tmp_path: Path, capsys) -> None:
+    from lab_cli.evaluate.scores import eval_items, lineage_scores
+    from lab_cli.gitrepo import GitRepo
+    from lab_cli.train.lineage import read_lineage
+
+    _, outs = chain
+    assert main(["eval", "--model", str(outs[1]), "--format", "json"]) == 0
+    lineage = read_lineage(outs[1])
+    items = eval_items(GitRepo(Path(lineage.taxonomy_repo)), lineage.dataset_snapshot)
+    weightless = tmp_path / "weights-gone"  # scoring anything would have to load a model from here, and fail
+    scores = lineage_scores(weightless, lineage, items)
+    assert {key: score.as_dict() for key, score in scores.items()} == lineage.scores
