@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         # near-duplicates only; with no greedy judges, continuous batching's shared temperature costs nothing.
         teacher = ["--max-tokens", "128", "--no-judges", "--continuous-batching"]
         options.teacher, options.student, options.scale = teacher, "default", 1
-        options.train = ["--epochs", "1"]
+        options.train = ["--epochs", "1", "--batch-size", "8"]  # a commit's few samples still make several steps
     started = time.perf_counter()
     steps, previous = [], None
     for index, (message, edit) in enumerate(contributions(workdir, taxonomy), start=1):

@@ -7,6 +7,7 @@ whose replay part is re-drawn at the start of every epoch, and the packing colla
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import time
@@ -86,21 +87,36 @@ def _callbacks(dataset: MixtureDataset, say_step: Callable[[int, int], None] | N
     return [ReplayPerEpoch(), Progress()]
 
 
-def training_arguments(phase: PhaseSettings, seed: int, output_dir: Path):
-    """The Trainer arguments of a phase (effective batch split into micro batches over the devices)."""
+def accumulation_steps(phase: PhaseSettings, devices: int) -> int:
+    """Micro batches per optimizer step, so that micro batch × accumulation × devices is the effective batch."""
+    return max(1, phase.batch_size // (phase.micro_batch_size * devices))
+
+
+def warmup_steps(phase: PhaseSettings, samples_per_epoch: int, devices: int = 1) -> int:
+    """The phase's warm-up: as configured, but at most half of its optimizer steps. An incremental phase is often a
+    handful of steps; 25 warm-up steps there would keep the rate near 0 for all of them (the first step's rate is
+    0), so the model would not change at all."""
+    micro_batches = math.ceil(samples_per_epoch / (phase.micro_batch_size * devices))
+    per_epoch = math.ceil(micro_batches / accumulation_steps(phase, devices))
+    return min(phase.warmup_steps, per_epoch * phase.epochs // 2)
+
+
+def training_arguments(phase: PhaseSettings, seed: int, output_dir: Path, samples_per_epoch: int | None = None):
+    """The Trainer arguments of a phase (effective batch split into micro batches over the devices); given the
+    samples per epoch, the warm-up is shortened to fit a short phase."""
     import torch
     from transformers import TrainingArguments
 
     devices = int(os.environ.get("WORLD_SIZE", "1"))
-    accumulation = max(1, phase.batch_size // (phase.micro_batch_size * devices))
+    warmup = phase.warmup_steps if samples_per_epoch is None else warmup_steps(phase, samples_per_epoch, devices)
     return TrainingArguments(
         output_dir=str(output_dir),
         num_train_epochs=phase.epochs,
         learning_rate=phase.learning_rate,
         lr_scheduler_type=phase.schedule,
-        warmup_steps=phase.warmup_steps,
+        warmup_steps=warmup,
         per_device_train_batch_size=phase.micro_batch_size,
-        gradient_accumulation_steps=accumulation,
+        gradient_accumulation_steps=accumulation_steps(phase, devices),
         weight_decay=phase.weight_decay,
         adam_beta2=phase.adam_beta2,
         max_grad_norm=phase.max_grad_norm,
@@ -145,7 +161,7 @@ def run_phase(
     model = AutoModelForCausalLM.from_pretrained(start)
     trainer = Trainer(
         model=model,
-        args=training_arguments(phase, settings.seed, work),
+        args=training_arguments(phase, settings.seed, work, len(mixer)),
         train_dataset=dataset,
         data_collator=collator,
         callbacks=_callbacks(dataset, say_step),

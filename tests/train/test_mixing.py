@@ -76,3 +76,20 @@ def test_trainer_sees_a_fresh_stratified_replay_each_epoch(tiny_model: Path, tmp
         assert leaves == {"new": 12, "a": 10, "b": 3, "c": 1}, f"epoch {epoch}: {leaves}"
     drawn = [{i for e, leaf, i in seen if e == epoch and leaf == "a"} for epoch in range(3)]
     assert drawn[0] != drawn[1] != drawn[2]
+
+
+def test_a_phase_shorter_than_its_warmup_still_trains(tiny_model: Path, tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from lab_cli.train import trainer
+
+    plan = PhasePlan("knowledge_short", tuple(pool("new", 12)), ())
+    settings = load_settings("default", epochs=1)  # 25 warm-up steps; 12 samples at batch 32 make one step
+    phase = settings.phases["knowledge_short"]
+    assert trainer.warmup_steps(phase, 12) == 0 and trainer.warmup_steps(phase, 32 * 100) == phase.warmup_steps
+    trainer.run_phase(tiny_model, plan, settings, tmp_path / "phase")
+    before, after = load_file(tiny_model / "model.safetensors"), load_file(tmp_path / "phase" / "model.safetensors")
+    assert any(not torch.equal(before[name], after[name]) for name in before), (
+        "the one step left the weights as they were"
+    )
