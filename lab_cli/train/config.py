@@ -24,7 +24,9 @@ class PhaseSettings:
     epochs: int = 3  # LAB trains each phase for a few epochs; more overfits a 100M+ model on small leaves
     learning_rate: float = 2e-5  # full fine-tuning of a pretrained model: larger rates wipe what it knew
     schedule: str = "cosine"  # any transformers lr_scheduler_type; cosine decays smoothly to the end of the phase
-    warmup_steps: int = 25  # Adam's second moments are noise for the first steps; small rates there keep them harmless
+    # Adam's second moments are noise for the first steps; small rates there keep them harmless (at most half of a
+    # phase's steps: trainer.warmup_steps)
+    warmup_steps: int = 25
     batch_size: int = 32  # effective batch in samples (micro batch × accumulation × devices)
     micro_batch_size: int = 8  # samples per device per forward pass: bounds memory, not the optimisation
     max_length: int = 2048  # tokens per sample; longer samples are dropped and counted, never silently cut
