@@ -41,11 +41,10 @@ def question_progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 
 def _per_leaf(model: Path, data: str | None, repo: Path | None, batch_size: int, output_format: str) -> int:
     from lab_cli.evaluate.scores import eval_items, lineage_scores, scored_snapshot
-    from lab_cli.train.lineage import read_lineage
 
-    git, snapshot = scored_snapshot(model, data, repo)
+    git, snapshot, lineage = scored_snapshot(model, data, repo)
     with question_progress(sys.stderr.isatty()) as advance:
-        scored = lineage_scores(model, read_lineage(model), eval_items(git, snapshot), batch_size, advance)
+        scored = lineage_scores(model, lineage, eval_items(git, snapshot), batch_size, advance)
     scores = sorted(scored.values(), key=lambda s: s.leaf)
     if output_format == "json":
         print(json.dumps({"snapshot": snapshot, "leaves": [s.as_dict() for s in scores]}, indent=2))

@@ -42,8 +42,9 @@ class LeafScore:
         return asdict(self)
 
 
-def scored_snapshot(model: Path, data: str | None, repo: Path | None) -> tuple[GitRepo, str]:
-    """The repository and snapshot to score ``model`` on: ``data``'s snapshot, else the one it was trained on."""
+def scored_snapshot(model: Path, data: str | None, repo: Path | None) -> tuple[GitRepo, str, Lineage | None]:
+    """The repository and snapshot to score ``model`` on (``data``'s snapshot, else the one it was trained on),
+    and its lineage when lab trained it."""
     from lab_cli.train.lineage import read_lineage
 
     if not (model / "config.json").is_file():
@@ -56,7 +57,7 @@ def scored_snapshot(model: Path, data: str | None, repo: Path | None) -> tuple[G
             f"{model} was not trained by lab train, so no snapshot goes with it; pass --data REVISION to score it"
         )
     git = GitRepo.find((repo or Path(lineage.taxonomy_repo if lineage else ".")).resolve())
-    return git, snapshot_of(git, data) if data else lineage.dataset_snapshot
+    return git, snapshot_of(git, data) if data else lineage.dataset_snapshot, lineage
 
 
 def eval_items(repo: GitRepo, snapshot: str, keys: set[str] | None = None) -> list[EvalItem]:

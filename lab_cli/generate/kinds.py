@@ -23,8 +23,6 @@ PIPELINE_OF_KIND = {
 }
 
 
-# Requests per kept candidate after the first step: freeform judge+answer+judge, grounded
-# question+judge+answer+judge, knowledge three judges.
 def seed_samples(kind: str, data: dict[str, Any], metadata: dict[str, Any], short_answer_words: int) -> list[dict]:
     """The leaf's seed examples as samples."""
     seeded = {**metadata, "origin": "seed"}

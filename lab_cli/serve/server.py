@@ -26,17 +26,17 @@ from lab_cli.teacher.client import TeacherSettings
 
 LOOPBACK = "127.0.0.1"
 
+# Without a fixed size, transformers sizes the paged KV cache to ~90 % of free memory — all of a laptop's RAM on a
+# CPU (14 GB measured for the 135M default). 64 pages of 256 tokens hold 16k tokens of context, room for lab's
+# default 8 concurrent requests; 512 tokens per batch bounds the attention masks (the default model then peaks at
+# 1.8 GB, as fast as with 2048: benchmarks/local_teacher_batching.py).
+BATCHING_FLAGS = ("--continuous-batching", "--cb-num-blocks", "64", "--cb-max-batch-tokens", "512")
+
 
 def server_command(
     model: Path, host: str, port: int, device: str = "cpu", continuous_batching: bool = False
 ) -> list[str]:
     """The command that serves ``model`` (``transformers serve``, run by this interpreter)."""
-    # Without a fixed size, transformers sizes the paged KV cache to ~90 % of free memory — all of a laptop's
-    # RAM on a CPU (14 GB measured for the 135M default). 64 pages of 256 tokens hold 16k tokens of context,
-    # room for lab's default 8 concurrent requests; 512 tokens per batch bounds the attention masks (the
-    # default 135M model then peaks at ~1.4 GB, as fast as with 2048: benchmarks/local_teacher_batching.py).
-    batching = ["--continuous-batching", "--cb-num-blocks", "64", "--cb-max-batch-tokens", "512"]
-    batching = batching if continuous_batching else []
     return [
         sys.executable,
         "-m",
@@ -51,7 +51,7 @@ def server_command(
         device,
         "--log-level",
         "warning",
-        *batching,
+        *(BATCHING_FLAGS if continuous_batching else ()),
     ]
 
 
