@@ -2,7 +2,8 @@
 
 A closed registry: ``knowledge`` leaves use the knowledge pipeline, freeform and foundational skills the
 freeform pipeline, grounded skills the grounded pipeline. A leaf's own seed examples are kept as samples too
-(``origin: seed``): they are the contributor's gold data.
+(``origin: seed``): they are the contributor's gold data; the held-out share of them (``heldout``) is the
+leaf's human eval split, the rest is trained on.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lab_cli.generate.heldout import held_out_of
 from lab_cli.generate.knowledge import answer_length, generate_knowledge, seed_pairs
 from lab_cli.generate.pipeline import Pipeline
 from lab_cli.generate.skills import generate_freeform, generate_grounded
@@ -24,11 +26,16 @@ PIPELINE_OF_KIND = {
 
 
 def seed_samples(kind: str, data: dict[str, Any], metadata: dict[str, Any], short_answer_words: int) -> list[dict]:
-    """The leaf's seed examples as samples."""
+    """The leaf's seed examples as samples, each in its split: ``eval`` if held out, else ``train``."""
     seeded = {**metadata, "origin": "seed"}
+    hidden = held_out_of(kind, data)
+
+    def split(question: str, answer: str) -> dict[str, Any]:
+        return {**seeded, "split": "eval" if (question, answer) in hidden else "train"}
+
     if kind == "knowledge":
         return [
-            sample(question, answer, {**seeded, "length": answer_length(answer, short_answer_words)})
+            sample(question, answer, {**split(question, answer), "length": answer_length(answer, short_answer_words)})
             for _, question, answer in seed_pairs(data)
         ]
     samples = []
@@ -36,7 +43,7 @@ def seed_samples(kind: str, data: dict[str, Any], metadata: dict[str, Any], shor
         question, answer = str(example.get("question", "")).strip(), str(example.get("answer", "")).strip()
         context = str(example.get("context") or "").strip()
         if question and answer:
-            samples.append(sample(f"{context}\n\n{question}" if context else question, answer, seeded))
+            samples.append(sample(f"{context}\n\n{question}" if context else question, answer, split(question, answer)))
     return samples
 
 

@@ -3,7 +3,9 @@
 Each request pairs one document chunk with one seed example (its questions and answers show the style), so
 every chunk is used at least once. Pairs are filtered for near-duplicate questions, then judged for question
 quality, relevance and faithfulness to the chunk. A kept answer of at most ``short_answer_words`` words is a
-``short`` sample (training phase 1), a longer one ``long`` (phase 2).
+``short`` sample (training phase 1), a longer one ``long`` (phase 2). Each sample records the index of its
+chunk (``metadata.chunk``), which the leaf's document samples pair it with. The teacher sees only the seed
+pairs that are trained on (``heldout``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import math
 from typing import Any
 
 from lab_cli.generate.dedup import NearDuplicateFilter
+from lab_cli.generate.heldout import teacher_examples
 from lab_cli.generate.parsing import parse_pairs
 from lab_cli.generate.pipeline import Pipeline
 from lab_cli.generate.steps import ITEMS_PER_REQUEST, Ask, Outcome, finish, judge, request, sample
@@ -47,7 +50,7 @@ async def generate_knowledge(
 ) -> Outcome:
     """Samples for one knowledge leaf: about ``scale`` new pairs per seed pair, spread over every chunk."""
     outcome = Outcome()
-    examples = data.get("seed_examples") or []
+    examples = teacher_examples("knowledge", data)
     if not chunks or not examples:
         return finish(outcome, [])
     base = seed * 100_000
@@ -60,7 +63,12 @@ async def generate_knowledge(
     }
     step = pipeline.step("pairs")
     values = [
-        {**shared, "chunk": chunks[i % len(chunks)], "seed_pairs": _demonstrations(examples[i % len(examples)])}
+        {
+            **shared,
+            "chunk_index": i % len(chunks),
+            "chunk": chunks[i % len(chunks)],
+            "seed_pairs": _demonstrations(examples[i % len(examples)]),
+        }
         for i in range(rounds)
     ]
     requests = [request(step, value, f"pairs-{i}", base + i) for i, value in enumerate(values)]
@@ -73,7 +81,14 @@ async def generate_knowledge(
             outcome.drops["pairs: unreadable"] += 1
         for question, answer in pairs:
             if fresh.admit(question):
-                items.append({"chunk": value["chunk"], "question": question, "answer": answer})
+                items.append(
+                    {
+                        "chunk": value["chunk"],
+                        "chunk_index": value["chunk_index"],
+                        "question": question,
+                        "answer": answer,
+                    }
+                )
             else:
                 outcome.drops["duplicate"] += 1
     items = items[:wanted]
@@ -81,7 +96,11 @@ async def generate_knowledge(
         items = await judge(ask, pipeline.judge(name), items, base + offset * 20_000, outcome)
     words = int(pipeline.setting("short_answer_words", 25))
     samples = [
-        sample(item["question"], item["answer"], {**metadata, "length": answer_length(item["answer"], words)})
+        sample(
+            item["question"],
+            item["answer"],
+            {**metadata, "length": answer_length(item["answer"], words), "chunk": item["chunk_index"]},
+        )
         for item in items
     ]
     return finish(outcome, samples)

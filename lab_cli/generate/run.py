@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from lab_cli.datasets.keys import digest, sample_split
 from lab_cli.datasets.snapshot import LeafData, write_snapshot
 from lab_cli.datasets.store import DirectoryStore
 from lab_cli.generate.asking import LoggedAsker
+from lab_cli.generate.document_samples import document_samples
 from lab_cli.generate.kinds import generate_for_kind, seed_samples
 from lab_cli.generate.plan import GenerateOptions, LeafPlan, Plan
 from lab_cli.generate.responses import ResponseLog
@@ -38,6 +40,7 @@ class LeafResult:
     seeds: int = 0
     generated: int = 0
     drops: dict[str, int] = field(default_factory=dict)
+    documents: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -48,6 +51,7 @@ class LeafResult:
             "requests_reused": self.reused,
             "seed_samples": self.seeds,
             "generated_samples": self.generated,
+            "document_samples": self.documents,
             "dropped": dict(sorted(self.drops.items())),
         }
 
@@ -181,23 +185,28 @@ async def _generate_leaf(
         log.close()
     seeds = seed_samples(item.kind, item.data, metadata, int(pipeline.setting("short_answer_words", 25)))
     samples = identified([*seeds, *outcome.samples], item.key)
+    if item.kind == "knowledge":  # after the split is fixed: document samples use trained pairs only
+        samples += identified(document_samples(item.data, item.chunks, samples, metadata), item.key)
     store = workspace.store
     if store.count(item.key):
         store.remove(item.key)  # a crash between writing and marking complete: rewrite, never append twice
     store.append(item.key, samples)
     store.mark_complete(item.key)
-    generated = sum(1 for s in samples if s["metadata"]["origin"] == "generated")
-    seeded = len(samples) - generated
-    result = LeafResult(item.leaf, item.key, ask.sent, ask.reused, seeded, generated, dict(outcome.drops))
+    origins = Counter(s["metadata"]["origin"] for s in samples)
+    result = LeafResult(
+        item.leaf, item.key, ask.sent, ask.reused, origins["seed"], origins["generated"], dict(outcome.drops)
+    )
+    result.documents = origins["document"]
     reporter.leaf_finished(item, result)
     return result
 
 
 def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Samples with a stable ``id`` (from their key and messages) and the split it fixes; repeats dropped.
+    """Samples with a stable ``id`` (from their key and messages) and the split it fixes, unless the sample's
+    split is already set (held-out seeds, document samples); repeats dropped.
 
-    A leaf of at least ``MIN_SAMPLES_FOR_EVAL`` samples always keeps one for evaluation (the one whose id
-    sorts first, if hashing chose none), so every such leaf can be scored.
+    A leaf of at least ``MIN_SAMPLES_FOR_EVAL`` samples always keeps one for evaluation (the generated sample
+    whose id sorts first, if neither the seeds nor hashing gave one), so every such leaf can be scored.
     """
     seen, kept = set(), []
     for sample in samples:
@@ -205,10 +214,12 @@ def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
         if identifier in seen:
             continue
         seen.add(identifier)
-        sample["metadata"] = {**sample["metadata"], "id": identifier, "split": sample_split(identifier)}
+        split = sample["metadata"].get("split") or sample_split(identifier)
+        sample["metadata"] = {**sample["metadata"], "id": identifier, "split": split}
         kept.append(sample)
-    if len(kept) >= MIN_SAMPLES_FOR_EVAL and all(sample["metadata"]["split"] == "train" for sample in kept):
-        min(kept, key=lambda sample: sample["metadata"]["id"])["metadata"]["split"] = "eval"
+    generated = [sample for sample in kept if sample["metadata"].get("origin") == "generated"]
+    if len(kept) >= MIN_SAMPLES_FOR_EVAL and generated and all(s["metadata"]["split"] == "train" for s in kept):
+        min(generated, key=lambda sample: sample["metadata"]["id"])["metadata"]["split"] = "eval"
     return kept
 
 

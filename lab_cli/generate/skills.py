@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lab_cli.generate.heldout import teacher_examples
 from lab_cli.generate.pipeline import Pipeline
 from lab_cli.generate.steps import ITEMS_PER_REQUEST, Ask, Outcome, complete, finish, judge, new_items, sample
 
@@ -17,9 +18,10 @@ async def generate_freeform(
     """Samples for one freeform skill leaf: about ``scale`` new questions per seed example."""
     outcome = Outcome()
     task, seeds = data["task_description"], data["seed_examples"]
+    shown = teacher_examples("freeform_skill", data)  # the held-out seeds are eval items: never demonstrated
     base = seed * 100_000
-    seed_questions = "\n".join(f"- {example['question']}" for example in seeds)
-    seed_pairs = "\n\n".join(f"Question: {e['question']}\nAnswer: {e['answer']}" for e in seeds)
+    seed_questions = "\n".join(f"- {example['question']}" for example in shown)
+    seed_pairs = "\n\n".join(f"Question: {e['question']}\nAnswer: {e['answer']}" for e in shown)
     values = {"task_description": task, "seed_questions": seed_questions, "count": ITEMS_PER_REQUEST}
     questions = await new_items(
         ask,
@@ -44,8 +46,9 @@ async def generate_grounded(
     """Samples for one grounded skill leaf: about ``scale`` new contexts per seed example, each with a task."""
     outcome = Outcome()
     task, seeds = data["task_description"], data["seed_examples"]
+    shown = teacher_examples("grounded_skill", data)  # the held-out seeds are eval items: never demonstrated
     base = seed * 100_000
-    seed_contexts = "\n".join(f"- {' '.join(str(e.get('context', '')).split())}" for e in seeds)
+    seed_contexts = "\n".join(f"- {' '.join(str(e.get('context', '')).split())}" for e in shown)
     values = {"task_description": task, "seed_contexts": seed_contexts, "count": ITEMS_PER_REQUEST}
     contexts = await new_items(
         ask,
@@ -57,7 +60,7 @@ async def generate_grounded(
         outcome,
     )
     items = [
-        {"task_description": task, "context": context, "seed_question": seeds[i % len(seeds)]["question"]}
+        {"task_description": task, "context": context, "seed_question": shown[i % len(shown)]["question"]}
         for i, context in enumerate(contexts)
     ]
     items = await complete(ask, pipeline.step("question"), items, "question", base + 20_000, outcome)

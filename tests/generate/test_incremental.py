@@ -106,12 +106,12 @@ def test_samples_carry_provenance_and_knowledge_lengths(twenty_leaves: Repo, scr
     samples = leaf_samples(git, report.snapshot, "knowledge/history/lighthouses_0")
     origins = {sample["metadata"]["origin"] for sample in samples}
     lengths = {sample["metadata"]["length"] for sample in samples if sample["metadata"]["origin"] == "generated"}
-    assert origins == {"seed", "generated"} and lengths == {"short", "long"}
+    assert origins == {"seed", "generated", "document"} and lengths == {"short", "long"}
     for sample in samples:
         metadata = sample["metadata"]
         assert metadata["leaf"] == "knowledge/history/lighthouses_0"
         assert metadata["taxonomy_commit"] == report.plan.commit and metadata["teacher"] == "fake-teacher"
-        assert metadata["pipeline"] == "knowledge/v1" and metadata["split"] in ("train", "eval")
+        assert metadata["pipeline"] == "knowledge/v2" and metadata["split"] in ("train", "eval")
         assert metadata["generation_key"] == report.plan.leaves[-2].key
     assert len({sample["metadata"]["id"] for sample in samples}) == len(samples)
 
@@ -121,7 +121,10 @@ def test_every_leaf_of_five_or_more_samples_keeps_an_eval_sample() -> None:
     from lab_cli.generate.run import identified
 
     samples = [
-        {"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}], "metadata": {}}
+        {
+            "messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}],
+            "metadata": {"origin": "generated"},
+        }
         for i in range(5)
     ]
     for key in ("k1", "k2", "k3", "k4", "k5", "k6"):

@@ -21,6 +21,7 @@ class QA:
     answer: str
     length: str = "short"
     split: str = "train"
+    origin: str = "generated"  # seed (human-written), generated or document
 
 
 def sample_id(key: str, index: int, split: str) -> str:
@@ -41,7 +42,7 @@ def samples(leaf: str, kind: str, key: str, commit: str, qas: list[QA]) -> list[
                 "leaf": leaf,
                 "kind": kind,
                 "length": qa.length,
-                "origin": "generated",
+                "origin": qa.origin,
                 "generation_key": key,
                 "taxonomy_commit": commit,
                 "split": qa.split,
