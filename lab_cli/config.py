@@ -5,6 +5,9 @@ base = "origin/main"                 # what `lab diff` compares against by defau
 
 [documents]
 allowed_hosts = ["github.com"]       # hosts a knowledge document.repo may point at
+
+[train]
+system_prompt = "You are ..."        # first in every training sample, and in lab eval's prompts
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Settings:
 
     diff_base: str | None = None
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    system_prompt: str | None = None  # None: lab's default (lab_cli.prompts)
 
 
 def load_settings(top: Path) -> Settings:
@@ -44,4 +48,7 @@ def load_settings(top: Path) -> Settings:
     base = diff.get("base")
     if base is not None and not isinstance(base, str):
         raise UsageError(f"{path}: diff.base must be a revision name")
-    return Settings(diff_base=base, allowed_hosts=tuple(hosts))
+    system_prompt = data.get("train", {}).get("system_prompt")
+    if system_prompt is not None and not isinstance(system_prompt, str):
+        raise UsageError(f"{path}: train.system_prompt must be a string")
+    return Settings(diff_base=base, allowed_hosts=tuple(hosts), system_prompt=system_prompt)

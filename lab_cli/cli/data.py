@@ -151,12 +151,15 @@ def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("dataset"),
     output_format: Annotated[str, typer.Option("--format", "-f", help="jsonl or parquet.")] = "jsonl",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    system_prompt: Annotated[
+        str | None, typer.Option(help="System prompt of every record (default: .lab.toml's, else lab's).")
+    ] = None,
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Write a snapshot as InstructLab training files (knowledge/skills train, and eval)."""
     from lab_cli.datasets.export import export_snapshot
 
-    counts = export_snapshot(_repo(repo_path), revision, out, output_format)
+    counts = export_snapshot(_repo(repo_path), revision, out, output_format, system_prompt)
     if as_json:
         print(json.dumps({"out": str(out), "format": output_format, "records": counts}, indent=2))
     for name, count in counts.items() if not as_json else []:

@@ -70,18 +70,31 @@ def train(
     replay_ratio: Annotated[float | None, typer.Option(help="Share of each old leaf replayed per epoch.")] = None,
     replay_min_per_leaf: Annotated[int | None, typer.Option(help="Least samples per old leaf per epoch.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of training and replay draws.")] = None,
+    leaf_floor: Annotated[int | None, typer.Option(help="Least samples per new leaf per epoch.")] = None,
+    document_samples: Annotated[
+        bool | None, typer.Option("--document-samples/--no-document-samples", help="Train on document samples.")
+    ] = None,
+    system_prompt: Annotated[
+        str | None, typer.Option(help="System prompt of every sample (default: .lab.toml's, else lab's).")
+    ] = None,
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Train a model of a taxonomy commit: new samples since the parent, replaying old ones per leaf."""
-    from lab_cli.train.config import load_settings, read_overlay
+    from lab_cli.train.config import load_settings, read_overlay, taxonomy_system_prompt
     from lab_cli.train.recipe import TrainRequest
     from lab_cli.train.recipe import train as run
 
     overlay = read_overlay(settings_file)
-    for key, value in (("replay_ratio", replay_ratio), ("replay_min_per_leaf", replay_min_per_leaf), ("seed", seed)):
-        if value is not None:
-            overlay[key] = value
+    options = {
+        "replay_ratio": replay_ratio,
+        "replay_min_per_leaf": replay_min_per_leaf,
+        "seed": seed,
+        "leaf_floor": leaf_floor,
+        "document_samples": document_samples,
+        "system_prompt": system_prompt if system_prompt is not None else taxonomy_system_prompt(repo_path),
+    }
+    overlay.update({key: value for key, value in options.items() if value is not None})
     settings = load_settings(
         preset, overlay, epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length
     )

@@ -26,10 +26,18 @@ class Lineage:
     phases: tuple[dict, ...]
     settings: dict
     scores: dict[str, dict] = field(default_factory=dict)  # generation key → leaf score (cached by lab eval)
+    system_prompt: str = ""  # the system prompt of every training sample; lab eval asks with it too
+    # generation key → the starting model's leaf score (row 0 of the forgetting matrix), cached by lab eval in the
+    # first lab-trained checkpoint of a chain, since the base model has no lineage of its own
+    base_scores: dict[str, dict] = field(default_factory=dict)
 
     def with_scores(self, scores: dict[str, dict]) -> Lineage:
         """This lineage with more cached scores."""
         return replace(self, scores={**self.scores, **scores})
+
+    def with_base_scores(self, scores: dict[str, dict]) -> Lineage:
+        """This lineage with more cached scores of the starting model (row 0)."""
+        return replace(self, base_scores={**self.base_scores, **scores})
 
 
 def write_lineage(checkpoint: Path, lineage: Lineage) -> None:

@@ -3,6 +3,9 @@
 Replay is drawn again every epoch from the whole old pool, stratified by leaf: every old leaf gives
 ``ceil(ratio × its size)`` samples (at least ``min_per_leaf``, at most all of them). A fixed buffer would
 keep only the buffered items; re-drawing spreads the same budget over everything learned before.
+
+Every new leaf gives at least ``floor`` samples to each epoch: all of its own, plus draws from them with
+replacement (again every epoch) up to the floor, so a small leaf is not drowned by a large one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ class Example:
     length: str
     key: str
     messages: tuple[dict, ...]
+    origin: str = "generated"  # seed, generated or document
+    sample_id: str = ""
 
     @property
     def is_knowledge(self) -> bool:
@@ -44,16 +49,22 @@ class PhasePlan:
     replay: tuple[Example, ...]
 
 
-def snapshot_examples(repo: GitRepo, snapshot: str, split: str = "train") -> list[Example]:
-    """Every sample of ``split`` in a snapshot, in leaf order."""
+def snapshot_examples(repo: GitRepo, snapshot: str, split: str = "train", documents: bool = True) -> list[Example]:
+    """Every sample of ``split`` in a snapshot, in leaf order (without document samples if not ``documents``)."""
     examples = []
     for leaf, entry, sample in snapshot_samples(repo, snapshot):
         metadata = sample.get("metadata", {})
         if metadata.get("split", "train") != split:
             continue
+        origin = metadata.get("origin", "generated")
+        if origin == "document" and not documents:
+            continue
         kind = metadata.get("kind", entry["kind"])
         length = metadata.get("length", "short")
-        examples.append(Example(leaf, kind, length, entry["generation_key"], tuple(sample["messages"])))
+        messages = tuple(sample["messages"])
+        examples.append(
+            Example(leaf, kind, length, entry["generation_key"], messages, origin, str(metadata.get("id", "")))
+        )
     return examples
 
 
@@ -99,16 +110,29 @@ def replay_quota(size: int, ratio: float, min_per_leaf: int) -> int:
 
 
 class EpochMixer:
-    """New samples plus a fresh stratified replay draw for each epoch (same size every epoch)."""
+    """New samples (each new leaf up to its floor) plus a fresh stratified replay draw for each epoch (same
+    size every epoch)."""
 
-    def __init__(self, plan: PhasePlan, ratio: float, min_per_leaf: int, seed: int) -> None:
+    def __init__(self, plan: PhasePlan, ratio: float, min_per_leaf: int, seed: int, floor: int = 0) -> None:
         self.new = list(plan.new)
+        self.new_by_leaf = by_leaf(plan.new)
+        self.topup = {leaf: max(0, floor - len(own)) for leaf, own in self.new_by_leaf.items()}
         self.pools = by_leaf(plan.replay)
         self.quotas = {leaf: replay_quota(len(pool), ratio, min_per_leaf) for leaf, pool in self.pools.items()}
         self.seed = seed
 
     def __len__(self) -> int:
-        return len(self.new) + sum(self.quotas.values())
+        return len(self.new) + sum(self.topup.values()) + sum(self.quotas.values())
+
+    @property
+    def new_per_epoch(self) -> int:
+        """New samples in each epoch, the floor's extra draws included."""
+        return len(self.new) + sum(self.topup.values())
+
+    def upsampled(self, epoch: int) -> list[Example]:
+        """The floor's extra draws of ``epoch`` (with replacement from each small new leaf's own samples)."""
+        rng = random.Random(f"{self.seed}:floor:{epoch}")
+        return [rng.choice(self.new_by_leaf[leaf]) for leaf, extra in self.topup.items() for _ in range(extra)]
 
     def replay(self, epoch: int) -> list[Example]:
         """The replay samples of ``epoch``: the same for the same seed and epoch, on every process."""
@@ -119,5 +143,5 @@ class EpochMixer:
         return drawn
 
     def epoch(self, epoch: int) -> list[Example]:
-        """All samples of ``epoch``: new first, then replay (the trainer shuffles)."""
-        return self.new + self.replay(epoch)
+        """All samples of ``epoch``: new first, the floor's draws, then replay (the trainer shuffles)."""
+        return self.new + self.upsampled(epoch) + self.replay(epoch)

@@ -79,7 +79,8 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
     snapshot = snapshot_of(git, request.revision)
     manifest = read_manifest(git, snapshot)
     start, base, trained = _start(request)
-    plans = plan_phases(snapshot_examples(git, snapshot), trained)
+    examples = snapshot_examples(git, snapshot, documents=request.settings.document_samples)
+    plans = plan_phases(examples, trained)
     if not any(plan.new for plan in plans):
         raise TrainError(
             f"nothing new to train: {start} was already trained on every generation key of {request.revision}"
@@ -104,6 +105,7 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
         new_keys={leaf: key for leaf, key in sorted(keys.items()) if key not in trained},
         phases=tuple(asdict(record) for record in journal.phases),
         settings=request.settings.as_dict(),
+        system_prompt=request.settings.system_prompt,
     )
     if _is_main_process():
         _publish(final, request.out)
@@ -139,6 +141,12 @@ def _run_phases(
                 f"{metrics.tokens_per_second:.0f} tokens/s, non-pad share {metrics.non_pad_share:.2f} "
                 f"(padding would keep {metrics.padded_non_pad_share:.2f})"
             )
+            if metrics.learned:
+                worst = min(metrics.learned[-1].values())
+                how = "stopped: every new leaf learned" if metrics.stopped_early else "epoch cap reached"
+                say(
+                    f"phase {number} {plan.name}: {metrics.epochs_run} epochs ({how}; lowest leaf accuracy {worst:.3f})"
+                )
             record = PhaseRecord(
                 plan.name, "done", str(checkpoint), len(plan.new), metrics.replay_per_epoch, asdict(metrics)
             )

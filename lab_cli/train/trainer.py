@@ -2,24 +2,33 @@
 
 The Trainer does the loop, mixed precision and distribution (``accelerate launch`` / ``torchrun`` with FSDP or
 DeepSpeed configs run this same code on many GPUs; see docs/training.md). lab adds only what it must: a dataset
-whose replay part is re-drawn at the start of every epoch, and the packing collator.
+whose replay part is re-drawn at the start of every epoch, the packing collator, the system prompt in every
+sample, and the stopping rule (a phase ends once its new leaves are learned on their own training samples).
+Each phase checkpoint records which samples its batches held (``lab_seen.json``: sample id → times seen).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from lab_cli.datasets.store import write_atomic_text
 from lab_cli.errors import TrainError
+from lab_cli.prompts import default_system_template, with_system_prompt
 from lab_cli.train.config import PhaseSettings, TrainSettings
+from lab_cli.train.learned import LearnedCheck
 from lab_cli.train.mixing import EpochMixer, Example, PhasePlan
 from lab_cli.train.packing import PackingCollator
 from lab_cli.train.tokenize import Encoded, encode_all
+
+SEEN = "lab_seen.json"
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class PhaseMetrics:
     tokens_per_second: float
     non_pad_share: float
     padded_non_pad_share: float
+    epochs_run: int = 0
+    stopped_early: bool = False  # the stopping rule ended the phase before its epoch cap
+    # each new leaf's share of assistant tokens predicted right on its own training samples, after each epoch
+    learned: list[dict[str, float]] = field(default_factory=list)
 
 
 class MixtureDataset:
@@ -45,6 +58,7 @@ class MixtureDataset:
         self.encodings = encodings
         self.epoch = -1
         self.current: list[Example] = []
+        self.seen: Counter[str] = Counter()  # sample id → times handed to a batch
         self.set_epoch(0)
 
     def set_epoch(self, epoch: int) -> None:
@@ -56,13 +70,19 @@ class MixtureDataset:
         return len(self.mixer)
 
     def __getitem__(self, index: int) -> Encoded:
-        return self.encodings[id(self.current[index])]
+        example = self.current[index]
+        self.seen[example.sample_id or f"{example.leaf}#{id(example)}"] += 1
+        return self.encodings[id(example)]
 
 
-def _encode_plan(tokenizer, plan: PhasePlan, max_length: int) -> tuple[PhasePlan, dict[int, Encoded], int]:
-    """The plan without samples too long to train on, every kept sample's encoding, and how many were dropped."""
+def _encode_plan(
+    tokenizer, plan: PhasePlan, max_length: int, system_prompt: str = ""
+) -> tuple[PhasePlan, dict[int, Encoded], int]:
+    """The plan without samples too long to train on, every kept sample's encoding (the system prompt first),
+    and how many were dropped."""
     examples = list(plan.new) + list(plan.replay)
-    encoded, dropped = encode_all(tokenizer, [example.messages for example in examples], max_length)
+    conversations = [with_system_prompt(example.messages, system_prompt) for example in examples]
+    encoded, dropped = encode_all(tokenizer, conversations, max_length)
     keep = {id(e): item for e, item in zip(examples, encoded, strict=True) if item is not None}
     kept = replace(
         plan, new=tuple(e for e in plan.new if id(e) in keep), replay=tuple(e for e in plan.replay if id(e) in keep)
@@ -72,7 +92,9 @@ def _encode_plan(tokenizer, plan: PhasePlan, max_length: int) -> tuple[PhasePlan
     return kept, keep, dropped
 
 
-def _callbacks(dataset: MixtureDataset, say_step: Callable[[int, int], None] | None) -> list:
+def _callbacks(
+    dataset: MixtureDataset, say_step: Callable[[int, int], None] | None, check: LearnedCheck | None
+) -> list:
     from transformers import TrainerCallback
 
     class ReplayPerEpoch(TrainerCallback):
@@ -84,7 +106,12 @@ def _callbacks(dataset: MixtureDataset, say_step: Callable[[int, int], None] | N
             if say_step is not None:
                 say_step(state.global_step, state.max_steps)
 
-    return [ReplayPerEpoch(), Progress()]
+    class StopWhenLearned(TrainerCallback):
+        def on_epoch_end(self, args, state, control, model=None, **kwargs):
+            if check is not None and check.after_epoch(model, round(state.epoch or 0)):
+                control.should_training_stop = True
+
+    return [ReplayPerEpoch(), Progress(), StopWhenLearned()]
 
 
 def accumulation_steps(phase: PhaseSettings, devices: int) -> int:
@@ -153,10 +180,14 @@ def run_phase(
 
     phase = settings.phases[plan.name]
     tokenizer = AutoTokenizer.from_pretrained(start)
-    plan, encodings, dropped = _encode_plan(tokenizer, plan, phase.max_length)
-    mixer = EpochMixer(plan, settings.replay_ratio, settings.replay_min_per_leaf, settings.seed)
+    plan, encodings, dropped = _encode_plan(tokenizer, plan, phase.max_length, settings.system_prompt)
+    mixer = EpochMixer(plan, settings.replay_ratio, settings.replay_min_per_leaf, settings.seed, settings.leaf_floor)
     dataset = MixtureDataset(mixer, encodings)
     collator = PackingCollator()
+    check = None
+    if phase.stop_accuracy is not None:
+        new = [(example.leaf, encodings[id(example)]) for example in plan.new]
+        check = LearnedCheck(new, phase.stop_accuracy, phase.min_epochs, phase.micro_batch_size)
     work = checkpoint.with_name(checkpoint.name + ".trainer")
     model = AutoModelForCausalLM.from_pretrained(start)
     trainer = Trainer(
@@ -164,7 +195,7 @@ def run_phase(
         args=training_arguments(phase, settings.seed, work, len(mixer)),
         train_dataset=dataset,
         data_collator=collator,
-        callbacks=_callbacks(dataset, say_step),
+        callbacks=_callbacks(dataset, say_step, check),
     )
     trainer.remove_callback(PrinterCallback)
     began = time.perf_counter()
@@ -173,17 +204,23 @@ def run_phase(
     seconds = time.perf_counter() - began
     trainer.save_model(str(checkpoint))
     if trainer.is_world_process_zero():
+        if tokenizer.chat_template:  # served or chatted with, the checkpoint asks as it was trained
+            tokenizer.chat_template = default_system_template(tokenizer.chat_template, settings.system_prompt)
         tokenizer.save_pretrained(checkpoint)
+        write_atomic_text(checkpoint / SEEN, json.dumps(dict(sorted(dataset.seen.items())), indent=0) + "\n")
         shutil.rmtree(work, ignore_errors=True)
     trainer.accelerator.wait_for_everyone()  # the next phase loads this checkpoint on every process
     return PhaseMetrics(
         steps=result.global_step,
         samples_per_epoch=len(mixer),
-        replay_per_epoch=len(mixer) - len(mixer.new),
+        replay_per_epoch=len(mixer) - mixer.new_per_epoch,
         dropped_too_long=dropped,
         train_loss=round(result.training_loss, 4),
         seconds=round(seconds, 2),
         tokens_per_second=round(collator.stats.tokens / seconds, 1) if seconds else 0.0,
         non_pad_share=collator.non_pad_share,
         padded_non_pad_share=round(collator.stats.padded_non_pad_share, 3),
+        epochs_run=len(check.history) if check else phase.epochs,
+        stopped_early=bool(check and check.stopped and len(check.history) < phase.epochs),
+        learned=check.history if check else [],
     )

@@ -144,6 +144,7 @@ def test_export_loads_with_datasets_and_matches_the_messages_schema(repo: Repo, 
 
     datasets = pytest.importorskip("datasets", reason="the train extra (datasets) is not installed")
     from lab_cli.datasets.export import export_snapshot
+    from lab_cli.prompts import DEFAULT_SYSTEM_PROMPT
 
     _two_snapshots(repo)
     git = GitRepo(repo.top)
@@ -158,6 +159,11 @@ def test_export_loads_with_datasets_and_matches_the_messages_schema(repo: Repo, 
             assert [m["role"] for m in row["messages"]][-1] == "assistant"
             assert all(set(m) == {"role", "content"} and isinstance(m["content"], str) for m in row["messages"])
             assert json.loads(row["metadata"])["generation_key"] and row["id"]
+            assert row["messages"][0] == {"role": "system", "content": DEFAULT_SYSTEM_PROMPT}
+    (repo.top / ".lab.toml").write_text('[train]\nsystem_prompt = "You answer for the taxonomy."\n')
+    export_snapshot(git, "HEAD", tmp_path / "own")
+    first = json.loads((tmp_path / "own" / "eval_msgs.jsonl").read_text().splitlines()[0])
+    assert first["messages"][0] == {"role": "system", "content": "You answer for the taxonomy."}
     parquet = export_snapshot(git, "HEAD", tmp_path / "pq", "parquet")
     assert parquet == counts
     for name, count in parquet.items():

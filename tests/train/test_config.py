@@ -57,3 +57,19 @@ def test_a_damaged_or_foreign_record_is_a_clear_error(tmp_path) -> None:
         read_record(tmp_path / "torn.json", 1)
     with pytest.raises(TrainError, match="schema version 1; this lab reads version 2"):
         read_record(tmp_path / "ok.json", 2)
+
+
+def test_the_taxonomy_sets_the_system_prompt_and_a_bad_one_is_a_usage_error(repo, tmp_path) -> None:
+    import pytest
+
+    from lab_cli.errors import UsageError
+    from lab_cli.train.config import taxonomy_system_prompt
+
+    assert taxonomy_system_prompt(repo.top) is None
+    (repo.top / ".lab.toml").write_text('[train]\nsystem_prompt = "You know the taxonomy."\n')
+    assert taxonomy_system_prompt(repo.top) == "You know the taxonomy."
+    assert load_settings("small", {"system_prompt": "x"}).system_prompt == "x"
+    (repo.top / ".lab.toml").write_text("[train]\nsystem_prompt = 3\n")
+    with pytest.raises(UsageError, match=r"train\.system_prompt must be a string"):
+        taxonomy_system_prompt(repo.top)
+    assert taxonomy_system_prompt(tmp_path / "nowhere") is None
