@@ -58,8 +58,9 @@ class Step:
     reused_leaves: int = 0
     samples: int = 0
     reused_samples: int = 0
+    document_samples: int = 0
     train_seconds: float = 0.0
-    scores: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)  # leaf → key-fact recall on its eval items
 
 
 def git(folder: Path, *args: str) -> str:
@@ -169,43 +170,64 @@ def run_step(
     step.generated_leaves = len(generated["generated"])
     step.reused_leaves = generated["counts"]["cached"]
     step.samples = sum(r["seed_samples"] + r["generated_samples"] for r in generated["generated"])
+    step.document_samples = sum(r.get("document_samples", 0) for r in generated["generated"])
     snapshot = lab("data", "show", step.commit, cwd=taxonomy)
-    step.reused_samples = sum(leaf["samples"] for leaf in snapshot["leaves"].values()) - step.samples
+    total = sum(leaf["samples"] for leaf in snapshot["leaves"].values())
+    step.reused_samples = total - step.samples - step.document_samples
     out = models / f"c{index}"
     parent = ["--parent", str(models / f"c{index - 1}")] if index > 1 else ["--model", options.student]
     started = time.perf_counter()
     lab("train", *parent, "--data", step.commit, "--out", str(out), *options.train, cwd=taxonomy)
     step.train_seconds = time.perf_counter() - started
     scores = lab("eval", "--model", str(out), cwd=taxonomy)
-    step.scores = {leaf["leaf"]: leaf["rouge_l"] for leaf in scores["leaves"]}
+    step.scores = {leaf["leaf"]: leaf["fact_recall"] for leaf in scores["leaves"]}
     return step
 
 
 def print_table(steps: list[Step], forgetting: dict) -> None:
     """The per-commit table and the forgetting summary."""
     print()
-    print(f"{'':<26}{'':>9}{'leaves':^18}{'samples':^18}")
+    print(f"{'':<26}{'':>9}{'leaves':^18}{'samples':^24}")
     print(
         f"{'commit':<10}{'changes':<9}{'valid':<7}{'requests':>9}{'generated':>10}{'reused':>8}"
-        f"{'new':>10}{'reused':>8}{'train s':>9}"
+        f"{'new':>10}{'reused':>8}{'docs':>6}{'train s':>9}"
     )
     for step in steps:
         print(
             f"{step.commit[:8]:<10}{len(step.changes):<9}{'yes' if step.valid else 'NO':<7}{step.requests:>9}"
             f"{step.generated_leaves:>10}{step.reused_leaves:>8}{step.samples:>10}{step.reused_samples:>8}"
-            f"{step.train_seconds:>9.0f}"
+            f"{step.document_samples:>6}{step.train_seconds:>9.0f}"
         )
         for change in step.changes:
             print(f"    {change}")
-    print("\nper-leaf ROUGE-L on eval splits (never trained on), after each commit:")
+    print("\nper-leaf key-fact recall on eval splits (never trained on), after each commit:")
     leaves = sorted({leaf for step in steps for leaf in step.scores})
     for leaf in leaves:
-        cells = "".join(f"{step.scores[leaf]:8.3f}" if leaf in step.scores else f"{'-':>8}" for step in steps)
+        cells = "".join(_cell(step.scores[leaf]) if leaf in step.scores else f"{'-':>8}" for step in steps)
         print(f"  {leaf:<60}{cells}")
+    print("\nwhat each leaf learned, against the starting model (row 0 = before any training):")
+    print(f"  {'leaf':<56}{'step':>5}{'n':>4}{'start':>8}{'learned':>9}{'now':>7}{'gain':>8}")
+    for gain in forgetting["leaf_gains"]:
+        flag = "  too few to judge" if gain["too_few"] else ""
+        print(
+            f"  {gain['leaf']:<56}{gain['step']:>5}{gain['n']:>4}{_cell(gain['base'])}{_cell(gain['learned'], 9)}"
+            f"{_cell(gain['final'], 7)}{_cell(gain['gain'], 8, '+')}{flag}"
+        )
+    intervals = forgetting["intervals"]
     print(
-        f"\nforgetting along the lineage: ACC {forgetting['acc']:.3f}  BWT {forgetting['bwt']:+.3f}  "
-        f"forgetting {forgetting['forgetting']:.3f}  (learned R[j][j]: {forgetting['learned']})"
+        f"\nforgetting along the lineage ({forgetting['metric']}, 95 % intervals over eval items):\n  "
+        f"ACC {forgetting['acc']:.3f} {_bounds(intervals['acc'])}  BWT {forgetting['bwt']:+.3f} "
+        f"{_bounds(intervals['bwt'])}  mean gain {forgetting['mean_gain']:+.3f} {_bounds(intervals['mean_gain'])}"
+        f"\n  start row {forgetting['base']}, learned R[j][j] {forgetting['learned']}"
     )
+
+
+def _cell(value: float | None, width: int = 8, sign: str = "") -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:{sign}{width}.3f}"
+
+
+def _bounds(bounds: list[float]) -> str:
+    return f"[{bounds[0]:+.2f}, {bounds[1]:+.2f}]"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,8 @@ from lab_cli.evaluate.matrix import ForgettingReport
 
 
 def plot_matrices(panels: list[tuple[str, ForgettingReport]], path: Path) -> Path:
-    """Draw each R (rows: after step i, columns: leaf group j) side by side with its values, ACC and BWT."""
+    """Draw each R (rows: the start, then after step i; columns: leaf group j) side by side with its values, ACC,
+    BWT and mean gain."""
     try:
         import matplotlib
 
@@ -18,7 +19,7 @@ def plot_matrices(panels: list[tuple[str, ForgettingReport]], path: Path) -> Pat
     except ImportError as problem:
         raise UsageError("--plot needs matplotlib: pip install -e .[train]") from problem
     size = len(panels[0][1].matrix)
-    figure, axes_row = plt.subplots(1, len(panels), figsize=(len(panels) * (1.2 * size + 2.2), 1.0 * size + 2.0))
+    figure, axes_row = plt.subplots(1, len(panels), figsize=(len(panels) * (1.2 * size + 2.2), 1.0 * size + 3.0))
     for axes, (title, report) in zip(axes_row if len(panels) > 1 else [axes_row], panels, strict=True):
         image = _panel(axes, title, report)
     figure.colorbar(image, ax=axes_row, fraction=0.03)
@@ -30,14 +31,23 @@ def plot_matrices(panels: list[tuple[str, ForgettingReport]], path: Path) -> Pat
 
 def _panel(axes, title: str, report: ForgettingReport):
     size = len(report.matrix)
-    image = axes.imshow(report.matrix, vmin=0.0, vmax=1.0, cmap="viridis")
-    for i, row in enumerate(report.matrix):
+    rows = ([report.base] if report.base is not None else []) + report.matrix  # row 0 first: where it started
+    labels = (["start"] if report.base is not None else []) + [
+        f"after {i + 1}\n{step[:7]}" for i, step in enumerate(report.steps)
+    ]
+    values = [value for row in rows for value in row]
+    low, high = (0.0, 1.0) if min(values) >= 0.0 and max(values) <= 1.0 else (min(values), max(values))
+    image = axes.imshow(rows, vmin=low, vmax=high, cmap="viridis")
+    middle = low + 0.6 * (high - low)
+    for i, row in enumerate(rows):
         for j, value in enumerate(row):
-            axes.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.6 else "black")
+            axes.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value < middle else "black")
     axes.set_xticks(range(size), [f"group {j + 1}" for j in range(size)])
-    axes.set_yticks(range(size), [f"after {i + 1}\n{step[:7]}" for i, step in enumerate(report.steps)])
+    axes.set_yticks(range(len(rows)), labels)
     axes.set_xlabel("leaves new at step j")
     heading = f"ACC {report.acc:.3f}  BWT {report.bwt:+.3f}\nforgetting {report.forgetting:.3f} ({report.metric})"
+    if report.mean_gain is not None:
+        heading += f"\nmean gain over the start {report.mean_gain:+.3f}"
     axes.set_title(f"{title}\n{heading}" if title else heading, fontsize=9)
     return image
 

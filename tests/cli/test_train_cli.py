@@ -107,7 +107,34 @@ def test_eval_scores_leaves_and_builds_the_forgetting_matrix(chain, tmp_path: Pa
     cached = json.loads((outs[0] / "lab_lineage.json").read_text())["scores"]
     assert len(cached) == 5, "every group's leaves were scored on the first checkpoint and cached there"
     assert main(["eval", "--lineage", str(outs[2])]) == 0
-    assert "ACC" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "ACC" in printed and "\nstart " in printed and "too few to judge" in printed
+
+
+def test_row_zero_is_the_starting_model_and_gains_are_measured_from_it(chain, tiny_model: Path, capsys) -> None:
+    from lab_cli.evaluate.scores import eval_items, score_items
+    from lab_cli.gitrepo import GitRepo
+    from lab_cli.train.lineage import lineage_chain, read_lineage
+
+    _, outs = chain
+    capsys.readouterr()
+    assert main(["eval", "--lineage", str(outs[2]), "--metric", "token_f1", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    steps = lineage_chain(outs[2])
+    first = steps[0][1]
+    git, direct = GitRepo(Path(first.taxonomy_repo)), []
+    for _, lineage in steps:  # the base model itself, scored afresh on each step's new leaves
+        items = eval_items(git, lineage.dataset_snapshot, set(lineage.new_keys.values()))
+        scores = score_items(tiny_model, items, system_prompt=first.system_prompt)
+        direct.append(sum(score.token_f1 for score in scores.values()) / len(scores))
+    assert report["base"] == pytest.approx(direct, abs=1e-4)
+    assert report["gains"] == pytest.approx([report["learned"][j] - report["base"][j] for j in range(3)], abs=1e-3)
+    assert len(read_lineage(outs[0]).base_scores) == 5, "row 0 is cached with the chain's first checkpoint"
+    gains = {gain["leaf"]: gain for gain in report["leaf_gains"]}
+    assert gains["knowledge/d"]["n"] == 1 and gains["knowledge/d"]["too_few"]
+    assert gains["knowledge/a"]["n"] == 3 and not gains["knowledge/a"]["too_few"]
+    assert all(low <= high for low, high in report["intervals"].values())
+    assert report["intervals"].keys() == {"acc", "bwt", "mean_gain"}
 
 
 def test_resume_after_a_killed_run_skips_finished_phases(tiny_model: Path, repo: Repo, tmp_path: Path) -> None:
