@@ -240,7 +240,7 @@ def pipeline(args: argparse.Namespace, work: Path) -> dict:
         lineage = read_lineage(out)
         items = eval_items(GitRepo(taxonomy), lineage.dataset_snapshot)
         before = base_scores((out, lineage), items)  # the base model, cached in this checkpoint's lineage
-        trained = lineage_scores(out, read_lineage(out), items)
+        trained = lineage_scores(out, lineage, items)
         rows = []
         for key, score in sorted(trained.items(), key=lambda item: item[1].leaf):
             row = {

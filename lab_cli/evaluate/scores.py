@@ -270,12 +270,12 @@ def lineage_scores(
 ) -> dict[str, LeafScore]:
     """Each generation key's leaf score for ``checkpoint``, asked with ``system_prompt`` (default: the one its
     lineage records); a lab-trained checkpoint's lineage caches them."""
-    from lab_cli.train.lineage import write_lineage
+    from lab_cli.train.lineage import cache_scores
 
     prompt = system_prompt if system_prompt is not None else (lineage.system_prompt if lineage else "")
     scores, fresh = cached_scores(checkpoint, lineage.scores if lineage else {}, items, prompt, batch_size, advance)
     if lineage is not None and fresh:
-        write_lineage(checkpoint, lineage.with_scores(fresh))
+        cache_scores(checkpoint, scores=fresh)
     return scores
 
 
@@ -287,13 +287,13 @@ def base_scores(
 ) -> dict[str, LeafScore]:
     """The starting model's leaf scores (row 0): the first lab-trained checkpoint's parent, or its base model,
     asked with that checkpoint's system prompt and cached in its lineage (a base model has none of its own)."""
-    from lab_cli.train.lineage import write_lineage
+    from lab_cli.train.lineage import cache_scores
 
     folder, lineage = first
     base = starting_model(lineage)
     scores, fresh = cached_scores(base, lineage.base_scores, items, lineage.system_prompt, batch_size, advance)
     if fresh:
-        write_lineage(folder, lineage.with_base_scores(fresh))
+        cache_scores(folder, base=fresh)
     return scores
 
 
@@ -329,12 +329,12 @@ def origin_interval(
 def eval_system_prompt(lineage: Lineage | None, override: str | None, repo: GitRepo) -> str:
     """The system prompt to ask with: ``override``, else the one the checkpoint was trained with, else the
     taxonomy's (``.lab.toml``), else lab's default."""
-    from lab_cli.config import load_settings
     from lab_cli.prompts import DEFAULT_SYSTEM_PROMPT
+    from lab_cli.train.config import taxonomy_system_prompt
 
     if override is not None:
         return override
     if lineage is not None:
         return lineage.system_prompt
-    configured = load_settings(repo.top).system_prompt
+    configured = taxonomy_system_prompt(repo.top)
     return configured if configured is not None else DEFAULT_SYSTEM_PROMPT

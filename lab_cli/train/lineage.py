@@ -45,6 +45,15 @@ def write_lineage(checkpoint: Path, lineage: Lineage) -> None:
     write_record(checkpoint / LINEAGE, LINEAGE_VERSION, asdict(lineage))
 
 
+def cache_scores(checkpoint: Path, scores: dict[str, dict] | None = None, base: dict[str, dict] | None = None) -> None:
+    """Add cached scores (and row-0 scores) to the lineage on disk, keeping every other cached score: a caller's
+    copy of the lineage may be older than the file (row 0 and a checkpoint's own scores share one file)."""
+    lineage = read_lineage(checkpoint)
+    if lineage is None:
+        return
+    write_lineage(checkpoint, lineage.with_scores(scores or {}).with_base_scores(base or {}))
+
+
 def read_lineage(checkpoint: Path) -> Lineage | None:
     """The lineage of a checkpoint lab trained, or ``None`` for any other checkpoint (a base model)."""
     document = read_record(checkpoint / LINEAGE, LINEAGE_VERSION)

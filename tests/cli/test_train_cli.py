@@ -104,8 +104,9 @@ def test_eval_scores_leaves_and_builds_the_forgetting_matrix(chain, tmp_path: Pa
     assert len(report["matrix"]) == 3 and all(len(row) == 3 for row in report["matrix"])
     assert report["learned"] == [report["matrix"][j][j] for j in range(3)]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    cached = json.loads((outs[0] / "lab_lineage.json").read_text())["scores"]
-    assert len(cached) == 5, "every group's leaves were scored on the first checkpoint and cached there"
+    first = json.loads((outs[0] / "lab_lineage.json").read_text())
+    assert len(first["scores"]) == 5, "every group's leaves were scored on the first checkpoint and cached there"
+    assert len(first["base_scores"]) == 5, "row 0 is cached beside them, not overwritten by them"
     assert main(["eval", "--lineage", str(outs[2])]) == 0
     printed = capsys.readouterr().out
     assert "ACC" in printed and "\nstart " in printed and "too few to judge" in printed
