@@ -22,6 +22,7 @@ from lab_cli.evaluate.scores import (
     eval_items,
     lineage_scores,
     percentile_interval,
+    rounded,
 )
 from lab_cli.gitrepo import GitRepo
 from lab_cli.train.lineage import Lineage, lineage_chain
@@ -209,7 +210,7 @@ class _ItemTable:
                     _mean(self.values[i][key]) if n else None for i in (0, step, len(self.values) - 1)
                 )
                 gain = learned - base if learned is not None and base is not None else None
-                scores = _maybe(base), _maybe(learned), _maybe(final), _maybe(gain)
+                scores = rounded(base), rounded(learned), rounded(final), rounded(gain)
                 gains.append(LeafGain(self.rows[step][key].leaf, key, step, n, *scores, n < TOO_FEW))
         return gains
 
@@ -226,10 +227,6 @@ def _by_id(score: LeafScore, metric: str) -> dict[str, float | None]:
 def _mean(values: list[float], picks: list[int] | None = None) -> float:
     chosen = [values[i] for i in picks] if picks is not None else values
     return sum(chosen) / len(chosen)
-
-
-def _maybe(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
 
 
 def _summary(matrix: list[list[float]]) -> tuple[float, float, float]:

@@ -119,9 +119,9 @@ class LeafScore:
             "key": self.key,
             "system_prompt": self.system_prompt,
             "samples": self.samples,
-            **{metric: _rounded(self.mean(metric)) for metric in ITEM_METRICS},
+            **{metric: rounded(self.mean(metric)) for metric in ITEM_METRICS},
             "by_origin": {
-                origin: {name: _rounded(value) for name, value in asdict(part).items()}
+                origin: {name: rounded(value) for name, value in asdict(part).items()}
                 for origin, part in self.by_origin.items()
             },
             "items": [asdict(item) for item in self.items],
@@ -136,7 +136,8 @@ class LeafScore:
         return cls(leaf, entry["key"], items, system_prompt)  # a leaf moved since it was scored keeps its key
 
 
-def _rounded(value: float | int | None) -> float | int | None:
+def rounded(value: float | int | None) -> float | int | None:
+    """A float to 4 places for reports and caches; anything else as it is."""
     return round(value, 4) if isinstance(value, float) else value
 
 

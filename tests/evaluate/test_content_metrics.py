@@ -128,3 +128,6 @@ def test_row_zero_gains_intervals_and_too_few_from_known_item_scores() -> None:
     assert report.intervals["mean_gain"][0] < report.mean_gain <= report.intervals["mean_gain"][1]
     unchanged = scores_report("exact_match", ["c1"], [["leaf/b"]], [rows[0], rows[2]], [["b"]])
     assert unchanged.intervals["acc"] == (1.0, 1.0)  # every item agrees: no uncertainty to show
+    half = {"a": _leaf("a", [1, 1, 0, 0]), "b": _leaf("b", [1, 1, 1])}
+    kept = scores_report("exact_match", ["c1", "c2"], [["leaf/a"], ["leaf/b"]], [start, half, half], [["a"], ["b"]])
+    assert kept.bwt == 0.0 and kept.intervals["bwt"] == (0.0, 0.0)  # paired: the same items in every row
