@@ -1,7 +1,7 @@
 """Learning benchmark: does the bundled SmolLM2-135M-Instruct learn new leaves through lab, measured against where
 it started?
 
-    python benchmarks/learning/run.py                       # both settings, seeds 0 1 (≈40 min on 2 cores)
+    python benchmarks/learning/run.py                       # both settings, seeds 0 1 (≈55 min on 2 cores from cold)
     python benchmarks/learning/run.py --settings controlled --seeds 0 1 2
     python benchmarks/learning/run.py --settings pipeline --work /tmp/learning   # reuses generated data there
 
