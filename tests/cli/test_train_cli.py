@@ -130,13 +130,14 @@ def test_row_zero_is_the_starting_model_and_gains_are_measured_from_it(chain, ti
         direct.append(sum(score.token_f1 for score in scores.values()) / len(scores))
         answers |= {item.item_id: (item.answer, item.cond_gain) for score in scores.values() for item in score.items}
     assert report["base"] == pytest.approx(direct, abs=1e-4)
-    cached = {item["item_id"]: item for entry in read_lineage(outs[0]).base_scores.values() for item in entry["items"]}
+    row_zero = read_lineage(outs[0]).base_scores
+    cached = {item["item_id"]: item for entry in row_zero.values() for item in entry["items"]}
     assert cached.keys() == answers.keys()
     for item_id, (answer, gain) in answers.items():  # row 0 is the starting model's, not a trained checkpoint's
         assert cached[item_id]["answer"] == answer
         assert cached[item_id]["cond_gain"] == (None if gain is None else pytest.approx(gain, abs=2e-4))
     assert report["gains"] == pytest.approx([report["learned"][j] - report["base"][j] for j in range(3)], abs=1e-3)
-    assert len(read_lineage(outs[0]).base_scores) == 5, "row 0 is cached with the chain's first checkpoint"
+    assert len(row_zero) == 5, "row 0 is cached with the chain's first checkpoint"
     gains = {gain["leaf"]: gain for gain in report["leaf_gains"]}
     assert gains["knowledge/d"]["n"] == 1 and gains["knowledge/d"]["too_few"]
     assert gains["knowledge/a"]["n"] == 3 and not gains["knowledge/a"]["too_few"]
