@@ -26,7 +26,9 @@ class PhaseSettings:
     # set, this is the cap: the phase ends earlier once its new leaves are learned
     epochs: int = 3
     learning_rate: float = 2e-5  # full fine-tuning of a pretrained model: larger rates wipe what it knew
-    schedule: str = "cosine"  # any transformers lr_scheduler_type; cosine decays smoothly to the end of the phase
+    # Without the stopping rule: any transformers lr_scheduler_type; cosine decays smoothly to the end of the phase.
+    # With it, the rate holds at its peak until the new leaves are learned, then decays (train/schedule.py)
+    schedule: str = "cosine"
     # Adam's second moments are noise for the first steps; small rates there keep them harmless (at most half of a
     # phase's steps: trainer.warmup_steps)
     warmup_steps: int = 25
@@ -43,6 +45,9 @@ class PhaseSettings:
     # 0.95: a leaf at 0.95 answers its trained questions word for word; None trains exactly ``epochs``.
     stop_accuracy: float | None = 0.95
     min_epochs: int = 1
+    # Epochs after the leaves are learned, the rate decaying linearly to 0 (then the phase ends): phases stopped at
+    # their peak rate answered trained phrasings but missed held-out ones (train/schedule.py). 0 ends at once
+    decay_epochs: int = 1
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 After an epoch, the model reads each new training sample once (teacher-forced, no gradient) and predicts every
 assistant token greedily; a leaf's accuracy is the share of its assistant tokens predicted right. When every
-new leaf reaches the threshold (and ``min_epochs`` have run), the phase stops. A forward pass over the distinct
+new leaf reaches the threshold (and ``min_epochs`` have run), the leaves are learned: the phase's rate then
+decays over its last epochs (train/schedule.py) and the phase ends. A forward pass over the distinct
 new samples costs about a third of one training pass over them.
 """
 
@@ -44,7 +45,7 @@ def token_accuracy(model, items: list[tuple[str, Encoded]], micro_batch_size: in
 
 
 class LearnedCheck:
-    """Measures the new leaves after each epoch and says when the phase may stop."""
+    """Measures the new leaves after each epoch and says when they are learned."""
 
     def __init__(
         self, items: list[tuple[str, Encoded]], threshold: float, min_epochs: int, micro_batch_size: int
@@ -54,11 +55,9 @@ class LearnedCheck:
         self.min_epochs = min_epochs
         self.micro_batch_size = micro_batch_size
         self.history: list[dict[str, float]] = []
-        self.stopped = False
 
     def after_epoch(self, model, epoch: int) -> bool:
         """Record each new leaf's accuracy after ``epoch`` (counted from 1); whether every leaf is learned."""
         accuracy = token_accuracy(model, self.items, self.micro_batch_size)
         self.history.append(accuracy)
-        self.stopped = epoch >= self.min_epochs and all(value >= self.threshold for value in accuracy.values())
-        return self.stopped
+        return epoch >= self.min_epochs and all(value >= self.threshold for value in accuracy.values())

@@ -143,7 +143,10 @@ def _run_phases(
             )
             if metrics.learned:
                 worst = min(metrics.learned[-1].values())
-                how = "stopped: every new leaf learned" if metrics.stopped_early else "epoch cap reached"
+                how = "epoch cap reached before every new leaf was learned"
+                if metrics.learned_after is not None:
+                    how = f"every new leaf learned after epoch {metrics.learned_after}"
+                    how += ", then the rate decayed" if metrics.stopped_early else ", at the epoch cap"
                 say(
                     f"phase {number} {plan.name}: {metrics.epochs_run} epochs ({how}; lowest leaf accuracy {worst:.3f})"
                 )

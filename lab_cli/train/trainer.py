@@ -26,6 +26,7 @@ from lab_cli.train.config import PhaseSettings, TrainSettings
 from lab_cli.train.learned import LearnedCheck
 from lab_cli.train.mixing import EpochMixer, Example, PhasePlan
 from lab_cli.train.packing import PackingCollator
+from lab_cli.train.schedule import HoldThenDecay
 from lab_cli.train.tokenize import Encoded, encode_all
 
 SEEN = "lab_seen.json"
@@ -46,6 +47,8 @@ class PhaseMetrics:
     padded_non_pad_share: float
     epochs_run: int = 0
     stopped_early: bool = False  # the stopping rule ended the phase before its epoch cap
+    learned_after: int | None = None  # the epoch after which every new leaf was learned (then the rate decayed)
+    final_learning_rate: float = 0.0  # the rate of the last optimizer step: near 0 once a schedule has decayed
     # each new leaf's share of assistant tokens predicted right on its own training samples, after each epoch
     learned: list[dict[str, float]] = field(default_factory=list)
 
@@ -93,7 +96,10 @@ def _encode_plan(
 
 
 def _callbacks(
-    dataset: MixtureDataset, say_step: Callable[[int, int], None] | None, check: LearnedCheck | None
+    dataset: MixtureDataset,
+    say_step: Callable[[int, int], None] | None,
+    check: LearnedCheck | None,
+    schedule: HoldThenDecay | None,
 ) -> list:
     from transformers import TrainerCallback
 
@@ -108,7 +114,12 @@ def _callbacks(
 
     class StopWhenLearned(TrainerCallback):
         def on_epoch_end(self, args, state, control, model=None, **kwargs):
-            if check is not None and check.after_epoch(model, round(state.epoch or 0)):
+            if check is None or schedule is None:
+                return
+            epoch = round(state.epoch or 0)
+            if check.after_epoch(model, epoch):
+                schedule.learned(state.global_step, epoch)
+            if schedule.done(epoch):
                 control.should_training_stop = True
 
     return [ReplayPerEpoch(), Progress(), StopWhenLearned()]
@@ -190,12 +201,25 @@ def run_phase(
         check = LearnedCheck(new, phase.stop_accuracy, phase.min_epochs, phase.micro_batch_size)
     work = checkpoint.with_name(checkpoint.name + ".trainer")
     model = AutoModelForCausalLM.from_pretrained(start)
-    trainer = Trainer(
+    arguments = training_arguments(phase, settings.seed, work, len(mixer))
+    schedule = HoldThenDecay(phase.epochs, phase.decay_epochs) if check is not None else None
+
+    class PhaseTrainer(Trainer):
+        def create_scheduler(self, num_training_steps, optimizer=None):
+            if schedule is None or self.lr_scheduler is not None:
+                return super().create_scheduler(num_training_steps, optimizer)
+            from torch.optim.lr_scheduler import LambdaLR
+
+            schedule.plan(arguments.get_warmup_steps(num_training_steps), num_training_steps)
+            self.lr_scheduler = LambdaLR(optimizer or self.optimizer, schedule)
+            return self.lr_scheduler
+
+    trainer = PhaseTrainer(
         model=model,
-        args=training_arguments(phase, settings.seed, work, len(mixer)),
+        args=arguments,
         train_dataset=dataset,
         data_collator=collator,
-        callbacks=_callbacks(dataset, say_step, check),
+        callbacks=_callbacks(dataset, say_step, check, schedule),
     )
     trainer.remove_callback(PrinterCallback)
     began = time.perf_counter()
@@ -221,6 +245,8 @@ def run_phase(
         non_pad_share=collator.non_pad_share,
         padded_non_pad_share=round(collator.stats.padded_non_pad_share, 3),
         epochs_run=len(check.history) if check else phase.epochs,
-        stopped_early=bool(check and check.stopped and len(check.history) < phase.epochs),
+        stopped_early=bool(check and len(check.history) < phase.epochs),
+        learned_after=schedule.learned_epoch if schedule else None,
+        final_learning_rate=float(trainer.lr_scheduler.get_last_lr()[0]) if trainer.lr_scheduler else 0.0,
         learned=check.history if check else [],
     )

@@ -165,6 +165,9 @@ def test_a_phase_stops_early_when_its_leaf_is_learned(tiny_model: Path, tmp_path
     metrics = read_lineage(out).phases[0]["metrics"]
     assert metrics["stopped_early"] and metrics["epochs_run"] < 40
     assert min(metrics["learned"][-1].values()) >= 0.9
+    # learned, then one epoch of decaying rate (the default decay_epochs), ending near 0, not at a cosine's peak
+    assert metrics["learned_after"] == metrics["epochs_run"] - 1
+    assert metrics["final_learning_rate"] < 0.1 * 3e-3
 
 
 def _stop_settings(folder: Path) -> Path:
