@@ -80,7 +80,7 @@ def summarize(matrix: list[list[float]]) -> tuple[float, float, float]:
 
 
 def _round(values: list[float]) -> list[float]:
-    return [round(value, 4) for value in values]
+    return [rounded(value) for value in values]
 
 
 def report(
@@ -94,21 +94,21 @@ def report(
 ) -> ForgettingReport:
     """The report of a filled matrix (and row 0 when given), rounded for reading."""
     acc, bwt, forgetting = summarize(matrix)
-    rounded = [_round(row) for row in matrix]
-    learned = [rounded[j][j] for j in range(len(matrix))]
+    shown = [_round(row) for row in matrix]
+    learned = [shown[j][j] for j in range(len(matrix))]
     gains = [matrix[j][j] - base[j] for j in range(len(matrix))] if base is not None else None
     return ForgettingReport(
         metric,
         steps,
         groups,
-        rounded,
-        round(acc, 4),
-        round(bwt, 4),
-        round(forgetting, 4),
+        shown,
+        rounded(acc),
+        rounded(bwt),
+        rounded(forgetting),
         learned,
         _round(base) if base is not None else None,
         _round(gains) if gains is not None else None,
-        round(sum(gains) / len(gains), 4) if gains else None,
+        rounded(sum(gains) / len(gains)) if gains else None,
         leaf_gains or [],
         intervals or {},
     )

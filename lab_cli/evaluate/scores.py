@@ -312,7 +312,8 @@ def starting_model(lineage: Lineage) -> Path:
 def percentile_interval(draws: Sequence[float]) -> tuple[float, float]:
     """The 2.5th and 97.5th percentiles of bootstrap draws: a 95 % interval."""
     ordered = sorted(draws)
-    return round(ordered[int(0.025 * len(ordered))], 4), round(ordered[max(0, int(0.975 * len(ordered)) - 1)], 4)
+    low, high = ordered[int(0.025 * len(ordered))], ordered[max(0, int(0.975 * len(ordered)) - 1)]
+    return rounded(low), rounded(high)
 
 
 def origin_interval(
