@@ -30,7 +30,8 @@ def print_report(console: Console, result: ValidationResult, strict: bool, quiet
         diagnostics = sorted(report.diagnostics)
         if not diagnostics:
             continue
-        console.print(f"[bold]{escape(report.path)}[/] [dim]({escape(report.kind or 'unknown kind')})[/]")
+        kind = f" [dim]({escape(report.kind or 'unknown kind')})[/]" if report.leaf else ""  # not a leaf: .lab.toml
+        console.print(f"[bold]{escape(report.path)}[/]{kind}")
         for d in diagnostics:
             level = "error" if d.severity is Severity.ERROR or strict else "warning"
             style = _STYLE[Severity(level)]

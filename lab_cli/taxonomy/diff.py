@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from lab_cli.config import Settings
+from lab_cli.config import CONFIG_FILE, Settings, load_settings, settings_at
 from lab_cli.documents.urls import url_problem
 from lab_cli.errors import UsageError
 from lab_cli.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, WORKTREE, Change, GitRepo
 from lab_cli.taxonomy import leaf as leaves
-from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, ValidationResult
+from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, Severity, ValidationResult
 from lab_cli.taxonomy.fastload import Positions
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, decode
 from lab_cli.taxonomy.validator import Attribution, DataCheck, check_file, check_text, collection_paused
@@ -87,6 +87,23 @@ def default_base(repo: GitRepo, head: str, configured: str | None) -> str:
     raise UsageError(f"no base to compare with (tried {tried}); pass --base REF or set [diff] base in .lab.toml")
 
 
+def review(repo: GitRepo, base: str | None, head: str | None, pr_mode: bool, max_bytes: int) -> DiffResult:
+    """``lab diff``: resolve the revisions (head None: the work tree), choose the settings, diff and validate.
+
+    In pull-request mode the settings are those committed at the base: a pull request never configures its own
+    checks (``[diff] base`` is not consulted, so give ``--base`` or rely on the upstream candidates).
+    """
+    head_sha = repo.resolve(head) if head else WORKTREE
+    anchor = head_sha if head else repo.resolve("HEAD")
+    if pr_mode:
+        base_sha = repo.resolve(base) if base else default_base(repo, anchor, None)
+        settings = settings_at(repo, base_sha)
+    else:
+        settings = load_settings(repo.top)
+        base_sha = repo.resolve(base) if base else default_base(repo, anchor, settings.diff_base)
+    return diff_taxonomy(repo, base_sha, head_sha, DiffOptions(pr_mode, max_bytes, settings))
+
+
 def is_leaf_file(path: str) -> bool:
     """Whether a changed path is a leaf's qna.yaml (or a misnamed YAML file inside a taxonomy folder)."""
     relative = PurePosixPath(path)
@@ -140,7 +157,22 @@ def diff_taxonomy(repo: GitRepo, base: str, head: str, options: DiffOptions = Di
             changes[changes.index(change)] = LeafChange(
                 change.status, change.leaf, change.path, change.old_path, report.kind
             )
+    if options.pr_mode:
+        reports.extend(_settings_changed(raw))
     return DiffResult(base, head, changes, ValidationResult(reports))
+
+
+def _settings_changed(raw: list[Change]) -> list[FileReport]:
+    """A warning when a pull request changes lab's settings, which do not apply to its own checks."""
+    if not any(CONFIG_FILE in (change.path, change.old_path) for change in raw):
+        return []
+    report = FileReport(path=CONFIG_FILE, leaf="")
+    message = (
+        f"this pull request changes {CONFIG_FILE}; its checks use the settings of the base revision, "
+        "the change applies once merged"
+    )
+    report.add(1, 1, "settings-changed", message, Severity.WARNING)
+    return [report]
 
 
 def check_leaves_at(

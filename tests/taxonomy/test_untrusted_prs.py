@@ -1,0 +1,74 @@
+"""Hostile pull requests, each in a real git repository, judged through ``lab diff --pr`` as CI runs it.
+
+Every case must end in exit 1 (or the documented warning) with the problem on the hostile leaf, no traceback,
+nothing read outside the repository and nothing written to lab's dataset refs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.helpers.gitrepos import Repo
+from tests.helpers.leaves import knowledge_text, skill_text
+
+GOOD = "compositional_skills/writing/good"
+
+
+@pytest.fixture
+def base(repo: Repo) -> Repo:
+    """A repository whose ``main`` holds one valid leaf, with a ``pr`` branch checked out."""
+    repo.leaf(GOOD, skill_text())
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "pr")
+    return repo
+
+
+def lab_diff(repo: Repo, *args: str, head: str | None = "pr") -> subprocess.CompletedProcess[str]:
+    """``lab diff --pr --base main`` on ``head`` (None: the work tree) in a child process."""
+    command = [sys.executable, "-m", "lab_cli", "diff", "-C", str(repo.top), "--pr", "--base", "main"]
+    command += ["--head", head] if head else []
+    completed = subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert repo.git("for-each-ref", "refs/lab") == "", "lab diff must never write lab's refs"
+    return completed
+
+
+def judged(repo: Repo, head: str | None = "pr") -> tuple[int, dict[str, list[str]]]:
+    """Exit code and ``path -> sorted rules`` (errors, then ``warning:`` rules) of the JSON report."""
+    completed = lab_diff(repo, "--format", "json", head=head)
+    files = json.loads(completed.stdout)["validation"]["files"]
+    rules = {
+        f["path"]: sorted({e["rule"] for e in f["errors"]} | {"warning:" + w["rule"] for w in f["warnings"]})
+        for f in files
+    }
+    return completed.returncode, rules
+
+
+def test_settings_come_from_the_base_not_the_pull_request(base: Repo) -> None:
+    (base.top / ".lab.toml").write_text('[documents]\nallowed_hosts = ["evil.example.com"]\n')
+    hostile = knowledge_text().replace("https://github.com/example/docs", "https://evil.example.com/docs")
+    base.leaf("knowledge/science/exfil", hostile)
+    base.commit("allow my own host")
+    code, rules = judged(base)
+    assert code == 1
+    assert rules == {
+        "knowledge/science/exfil/qna.yaml": ["document-url"],
+        ".lab.toml": ["warning:settings-changed"],
+    }
+    code, rules = judged(base, head=None)  # the work tree, as the GitHub action runs it
+    assert code == 1 and rules["knowledge/science/exfil/qna.yaml"] == ["document-url"]
+
+
+def test_settings_committed_at_the_base_apply(base: Repo) -> None:
+    base.git("checkout", "-q", "main")
+    (base.top / ".lab.toml").write_text('[documents]\nallowed_hosts = ["docs.example.org"]\n')
+    base.commit("trusted settings")
+    base.git("checkout", "-q", "pr")
+    base.git("rebase", "-q", "main")
+    base.leaf("knowledge/science/ok", knowledge_text().replace("github.com", "docs.example.org"))
+    base.commit("a document on the allowed host")
+    assert judged(base) == (0, {"knowledge/science/ok/qna.yaml": []})
