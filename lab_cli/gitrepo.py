@@ -18,7 +18,7 @@ from lab_cli.errors import GitError, LabError, UsageError
 WORKTREE = "WORKTREE"
 """The pseudo-revision of the working tree: committed, staged, unstaged and untracked (not ignored) files."""
 
-SYMLINK_MODE, SUBMODULE_MODE = "120000", "160000"
+SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
 
 _ENVIRONMENT = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 

@@ -72,3 +72,31 @@ def test_settings_committed_at_the_base_apply(base: Repo) -> None:
     base.leaf("knowledge/science/ok", knowledge_text().replace("github.com", "docs.example.org"))
     base.commit("a document on the allowed host")
     assert judged(base) == (0, {"knowledge/science/ok/qna.yaml": []})
+
+
+@pytest.mark.parametrize(
+    "stray",
+    ["knowledge/science/notes.md", "knowledge/science/leaf/qna.yaml/payload.txt", "foundational_skills/x/y/z.bin"],
+)
+def test_a_changed_file_that_belongs_to_no_leaf_is_an_error(base: Repo, stray: str) -> None:
+    (base.top / stray).parent.mkdir(parents=True)
+    (base.top / stray).write_text("hidden from review\n")
+    base.commit("stray")
+    assert judged(base) == (1, {stray: ["not-in-leaf"]})
+    completed = lab_diff(base, "--no-pr", "--format", "json")
+    assert completed.returncode == 0, "outside pull-request mode a stray file is a warning"
+
+
+def test_leaves_are_named_by_their_full_path_and_hidden_folders_count(base: Repo) -> None:
+    nested = "knowledge/Users/me/.local/share/instructlab/taxonomy/knowledge/films/history"
+    base.leaf(nested, knowledge_text())
+    base.leaf("knowledge/films/history", knowledge_text())
+    base.leaf(".github/not-a-leaf", "broken: [\n")  # hidden folders outside the taxonomy are not leaves
+    base.commit("two leaves that once shared a name")
+    completed = lab_diff(base, "--format", "json")
+    changed = sorted(change["leaf"] for change in json.loads(completed.stdout)["changes"])
+    assert changed == sorted(["knowledge/films/history", nested])
+    validate = [sys.executable, "-m", "lab_cli", "validate", "--format", "json"]
+    listing = subprocess.run(validate, cwd=base.top, capture_output=True, text=True, timeout=120)
+    validated = sorted(f["leaf"] for f in json.loads(listing.stdout)["files"])
+    assert validated == sorted([*changed, GOOD]), "lab validate and lab diff see the same leaves"
