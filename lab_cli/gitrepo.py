@@ -20,6 +20,9 @@ WORKTREE = "WORKTREE"
 
 SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
 
+_ARGUMENTS_PER_CALL = 500
+"""Paths per git command line, far below any system's argument-length limit."""
+
 _ENVIRONMENT = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 
 
@@ -75,11 +78,12 @@ class GitRepo:
             return None
 
     def hash_paths(self, paths: list[Path]) -> list[str]:
-        """Write files into the object store as blobs (one ``hash-object -w``); their ids."""
-        if not paths:
-            return []
-        listing = "".join(f"{path}\n" for path in paths).encode()
-        return self.run("hash-object", "-w", "--stdin-paths", stdin=listing).decode().split()
+        """Write files into the object store as blobs; their ids (paths as arguments, never newline-separated)."""
+        ids: list[str] = []
+        for start in range(0, len(paths), _ARGUMENTS_PER_CALL):
+            chunk = [str(path) for path in paths[start : start + _ARGUMENTS_PER_CALL]]
+            ids += self.run("hash-object", "-w", "--", *chunk).decode().split()
+        return ids
 
     def hash_bytes(self, data: bytes) -> str:
         """Write one blob from memory; its id."""
@@ -89,9 +93,9 @@ class GitRepo:
         """A tree holding ``path -> blob id`` entries, built in a scratch index (the user's index is untouched)."""
         scratch_index.unlink(missing_ok=True)
         env = {"GIT_INDEX_FILE": str(scratch_index)}
-        listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(entries.items())).encode()
+        listing = "".join(f"100644 {sha}\t{path}\0" for path, sha in sorted(entries.items())).encode()
         try:
-            self.run("update-index", "--add", "--index-info", stdin=listing, env=env)
+            self.run("update-index", "--add", "-z", "--index-info", stdin=listing, env=env)
             return self.run("write-tree", env=env).decode().strip()
         finally:
             scratch_index.unlink(missing_ok=True)

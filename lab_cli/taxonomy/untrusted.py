@@ -20,6 +20,7 @@ from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, Severity
 from lab_cli.taxonomy.fastload import Positions
 from lab_cli.taxonomy.validator import DataCheck
+from lab_cli.text import has_control, visible
 
 PathKind = Callable[[str], tuple[str, int] | None]
 """What a changed path is (``symlink`` | ``submodule`` | ``file``, size), or None when it is absent."""
@@ -70,6 +71,8 @@ def leaf_problems(leaf_path: str, raw: list[Change], kind_of: PathKind, max_byte
         message = "leaf is outside the taxonomy folders (knowledge/, compositional_skills/, foundational_skills/)"
         yield Diagnostic(1, 1, "outside-taxonomy", message)
     for relative in siblings(leaf_path, raw):
+        if relative != leaf_path and has_control(PurePosixPath(relative).name):
+            yield Diagnostic(1, 1, "unsafe-name", f"{visible(relative)!r} holds control characters; rename it")
         found = None if relative == leaf_path else kind_of(relative)  # the qna.yaml itself is judged by reading
         if found is None:
             continue

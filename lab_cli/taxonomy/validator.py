@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lab_cli.documents.patterns import pattern_problem
 from lab_cli.errors import UsageError
 from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy import schema
@@ -22,6 +23,7 @@ from lab_cli.taxonomy.lint import lint
 from lab_cli.taxonomy.rules import LintSource
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, is_within, read_source
 from lab_cli.taxonomy.yamltext import parse
+from lab_cli.text import has_control, visible
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ def check_text(
 ) -> FileReport:
     """Validate one file's decoded text; ``relative`` is its path from the taxonomy root."""
     report = FileReport(path=display_path, leaf=leaves.leaf_name(relative))
+    if has_control(relative.as_posix()):
+        message = f"the path {visible(relative.as_posix())!r} holds control characters; rename it"
+        report.add(1, 1, "unsafe-name", message)
     if relative.name != leaves.LEAF_FILE:
         report.add(
             1,
@@ -98,9 +103,20 @@ def _check_data(
     report.kind = kind.value if kind else None
     report.schema_version = version if isinstance(version, int) and not isinstance(version, bool) else None
     report.diagnostics.extend(schema.validate(data, version, leaves.schema_name(relative, data), positions))
+    report.diagnostics.extend(_pattern_problems(data, positions))
     if isinstance(version, int) and version >= 2 and not attribution.present:
         message = attribution.problem or f"{leaves.ATTRIBUTION_FILE} is missing or empty beside this file"
         report.add(1, 1, "attribution", f"{message}; version {version} leaves must credit their sources")
+
+
+def _pattern_problems(data: dict[str, Any], positions: Positions) -> Iterator[Diagnostic]:
+    """``document.patterns`` entries that are malformed, absolute, climb with ``..`` or are too long or deep."""
+    document = data.get("document")
+    patterns = document.get("patterns") if isinstance(document, dict) else None
+    for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+        if isinstance(pattern, str) and (problem := pattern_problem(pattern)):
+            line, column = positions.value(("document", "patterns", index))
+            yield Diagnostic(line, column, "document-pattern", f"document.patterns[{index}]: {problem}")
 
 
 def attribution_beside(path: Path, root: Path) -> Attribution:

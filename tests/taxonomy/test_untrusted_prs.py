@@ -100,3 +100,22 @@ def test_leaves_are_named_by_their_full_path_and_hidden_folders_count(base: Repo
     listing = subprocess.run(validate, cwd=base.top, capture_output=True, text=True, timeout=120)
     validated = sorted(f["leaf"] for f in json.loads(listing.stdout)["files"])
     assert validated == sorted([*changed, GOOD]), "lab validate and lab diff see the same leaves"
+
+
+def test_a_leaf_folder_named_with_a_newline_is_an_error(base: Repo) -> None:
+    forged = "compositional_skills/writing/evil\n100644 0000000000000000000000000000000000000000\tleaves/x"
+    base.leaf(forged, skill_text())
+    base.commit("newline in a name")
+    code, rules = judged(base)
+    assert code == 1 and rules == {f"{forged}/qna.yaml": ["unsafe-name"]}
+
+
+@pytest.mark.parametrize("pattern", ["'[z-a].md'", "../secret.md", "/etc/passwd", "'" + "**/" * 8 + "x.md'"])
+def test_bad_document_patterns_are_errors(base: Repo, pattern: str) -> None:
+    base.leaf("knowledge/science/docs", knowledge_text().replace("    - stars.md", f"    - {pattern}"))
+    base.commit("hostile pattern")
+    code, rules = judged(base)
+    if pattern.startswith("'**"):
+        assert (code, rules) == (0, {"knowledge/science/docs/qna.yaml": []}), "nested **/ are fine: no backtracking"
+    else:
+        assert (code, rules) == (1, {"knowledge/science/docs/qna.yaml": ["document-pattern"]})
