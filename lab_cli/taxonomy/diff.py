@@ -185,7 +185,8 @@ def _extra_checks(options: DiffOptions) -> list[DataCheck]:
 def _check_worktree(repo: GitRepo, change: LeafChange, raw: list[Change], options: DiffOptions) -> FileReport:
     path = repo.top / change.path
     relative = PurePosixPath(change.path)
-    report = check_file(path, repo.top, change.path, options.max_bytes, relative, _extra_checks(options))
+    extra = _extra_checks(options)
+    report = check_file(path, repo.top, change.path, options.max_bytes, relative, extra, not options.pr_mode)
     if options.pr_mode:
         kind_of = functools.partial(untrusted.worktree_kind, repo.top)
         report.diagnostics.extend(untrusted.leaf_problems(change.path, raw, kind_of, options.max_bytes))

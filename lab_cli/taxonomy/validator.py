@@ -119,10 +119,10 @@ def _pattern_problems(data: dict[str, Any], positions: Positions) -> Iterator[Di
             yield Diagnostic(line, column, "document-pattern", f"document.patterns[{index}]: {problem}")
 
 
-def attribution_beside(path: Path, root: Path) -> Attribution:
+def attribution_beside(path: Path, root: Path, follow_symlinks: bool = True) -> Attribution:
     """Whether a non-empty ``attribution.txt`` sits next to ``path`` (inside ``root``)."""
     candidate = path.parent / leaves.ATTRIBUTION_FILE
-    source = read_source(candidate, root)
+    source = read_source(candidate, root, follow_symlinks=follow_symlinks)
     if source.text is None:
         if candidate.is_symlink() or candidate.exists():
             return Attribution(False, f"{leaves.ATTRIBUTION_FILE} cannot be used: {source.problem.message}")
@@ -137,12 +137,15 @@ def check_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     relative: PurePosixPath | None = None,
     extra_checks: Sequence[DataCheck] = (),
+    follow_symlinks: bool = True,
 ) -> FileReport:
-    """Validate one file on disk (``relative``: its path from ``root``, computed when not given)."""
+    """Validate one file on disk (``relative``: its path from ``root``, computed when not given); without
+    ``follow_symlinks`` (pull-request mode) a symlink anywhere on the way is an error, even one inside ``root``."""
     if relative is None:
         relative = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
-    source = read_source(path, root, max_bytes)
-    return check_text(source, relative, display_path, attribution_beside(path, root), extra_checks)
+    source = read_source(path, root, max_bytes, follow_symlinks)
+    attribution = attribution_beside(path, root, follow_symlinks)
+    return check_text(source, relative, display_path, attribution, extra_checks)
 
 
 def find_root(start: Path) -> Path:

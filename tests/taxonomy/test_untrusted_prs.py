@@ -119,3 +119,12 @@ def test_bad_document_patterns_are_errors(base: Repo, pattern: str) -> None:
         assert (code, rules) == (0, {"knowledge/science/docs/qna.yaml": []}), "nested **/ are fine: no backtracking"
     else:
         assert (code, rules) == (1, {"knowledge/science/docs/qna.yaml": ["document-pattern"]})
+
+
+def test_work_tree_mode_follows_no_symlink_even_inside_the_repository(base: Repo) -> None:
+    folder = base.top / "compositional_skills/writing/linked"
+    folder.mkdir()
+    (folder / "qna.yaml").symlink_to(base.top / GOOD / "qna.yaml")
+    (folder / "attribution.txt").write_text("Title of work: x\n")
+    code, rules = judged(base, head=None)
+    assert code == 1 and rules == {"compositional_skills/writing/linked/qna.yaml": ["unsafe-path"]}
