@@ -53,8 +53,10 @@ def diff(
     result = review(GitRepo.find(repo_path.resolve()), base, head, pr, max_bytes)
     failed = result.validation.failed(strict)
     if name_only:
+        from lab_cli.text import visible
+
         for change in result.changes:
-            print(change.leaf)
+            print(visible(change.leaf))
     elif output_format == "json":
         import json
 
@@ -72,9 +74,9 @@ def diff(
 
 def _print_human(result, strict: bool) -> None:
     from rich.console import Console
-    from rich.markup import escape
 
     from lab_cli.gitrepo import WORKTREE
+    from lab_cli.output.escape import terminal
     from lab_cli.output.human import print_report
 
     console = Console(soft_wrap=True)
@@ -84,7 +86,9 @@ def _print_human(result, strict: bool) -> None:
         return
     console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {head}):")
     for change in result.changes:
-        renamed = f" [dim](from {escape(change.old_path)})[/]" if change.old_path else ""
-        console.print(f"  {change.status}  {escape(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False)
+        renamed = f" [dim](from {terminal(change.old_path)})[/]" if change.old_path else ""
+        console.print(
+            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False
+        )
     console.print()
     print_report(console, result.validation, strict)

@@ -128,3 +128,31 @@ def test_work_tree_mode_follows_no_symlink_even_inside_the_repository(base: Repo
     (folder / "attribution.txt").write_text("Title of work: x\n")
     code, rules = judged(base, head=None)
     assert code == 1 and rules == {"compositional_skills/writing/linked/qna.yaml": ["unsafe-path"]}
+
+
+HOSTILE = "knowledge/science/<img src=x onerror=alert(1)> `</code>` @octocat [x](https:evil) \x1b[2J #1"
+
+
+def test_repository_text_is_escaped_in_every_format(base: Repo) -> None:
+    base.leaf(HOSTILE, "version: 3\nbroken: [\n")
+    base.commit("markup in a folder name")
+    comment = lab_diff(base, "--format", "markdown").stdout
+    assert "<img" not in comment and "`</code>`" not in comment and "\x1b" not in comment
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in comment and "\\@octocat" in comment
+    assert "\\`&lt;/code&gt;\\`" in comment and "\\x1b\\[2J" in comment
+    human = lab_diff(base).stdout
+    assert "\x1b" not in human and "\\x1b[2J" in human
+    annotations = lab_diff(base, "--format", "github").stdout
+    assert "\x1b" not in annotations and "file=knowledge/science/<img src=x onerror=alert(1)> `</code>`" in annotations
+    sarif = json.loads(lab_diff(base, "--format", "sarif").stdout)
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.startswith("knowledge/science/%3Cimg%20src%3Dx") and "%1B" in uri
+
+
+def test_newline_in_a_name_is_shown_escaped_on_the_terminal(base: Repo) -> None:
+    base.leaf("compositional_skills/writing/evil\nfake line", skill_text())
+    base.commit("newline")
+    human = lab_diff(base).stdout
+    assert "evil\\x0afake line" in human and "evil\n" not in human
+    names = lab_diff(base, "--name-only").stdout
+    assert names == "compositional_skills/writing/evil\\x0afake line\n"
