@@ -126,10 +126,10 @@ def leaf_changes(repo: GitRepo, base: str, head: str, raw: list[Change]) -> list
 
 def _leaf_change(change: Change) -> LeafChange:
     relative = PurePosixPath(change.path)
-    kind = leaves.leaf_kind(relative, None)
     # without the file's data a compositional skill cannot be told grounded yet: validation refines it
-    label = "skill" if kind in (leaves.LeafKind.FREEFORM_SKILL, leaves.LeafKind.GROUNDED_SKILL) else kind
-    return LeafChange(change.status, leaves.leaf_name(relative), change.path, change.old_path, label and str(label))
+    return LeafChange(
+        change.status, leaves.leaf_name(relative), change.path, change.old_path, leaves.path_kind(relative)
+    )
 
 
 def _existing(repo: GitRepo, head: str, paths: list[str]) -> set[str]:

@@ -84,6 +84,15 @@ def leaf_kind(relative: PurePosixPath, data: Any) -> LeafKind | None:
     return LeafKind.FREEFORM_SKILL
 
 
+def path_kind(relative: PurePosixPath) -> str | None:
+    """The kind a leaf's path alone tells, before its file is read: ``skill`` for a compositional skill (whether
+    it is grounded needs its data), None outside the taxonomy folders."""
+    if taxonomy_folder(relative.parts) is None:
+        return None
+    kind = leaf_kind(relative, None)
+    return "skill" if kind in (LeafKind.FREEFORM_SKILL, LeafKind.GROUNDED_SKILL) else str(kind)
+
+
 def schema_version(data: Any) -> Any:
     """The schema version a file declares, the way the reference reads it (absent → 1)."""
     if not isinstance(data, dict):

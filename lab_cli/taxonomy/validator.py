@@ -46,7 +46,7 @@ def check_text(
     extra_checks: Sequence[DataCheck] = (),
 ) -> FileReport:
     """Validate one file's decoded text; ``relative`` is its path from the taxonomy root."""
-    report = FileReport(path=display_path, leaf=leaves.leaf_name(relative))
+    report = FileReport(path=display_path, leaf=leaves.leaf_name(relative), kind=leaves.path_kind(relative))
     if has_control(relative.as_posix()):
         message = f"the path {visible(relative.as_posix())!r} holds control characters; rename it"
         report.add(1, 1, "unsafe-name", message)
@@ -69,6 +69,8 @@ def check_text(
     lint_source = LintSource(text, report.lines, parsed.tokens, source.had_bom, parsed.checked_tokens)
     findings = lint(lint_source, demote=parsed.ok and not linted_as_reference)
     if not parsed.ok:
+        if parsed.problems[0].rule == "yaml-bomb":  # one error for the bomb, not one per alias it holds
+            findings = [finding for finding in findings if finding.rule != "anchors"]
         report.diagnostics.extend(absorb_into_syntax_error(findings, parsed.problems[0]))
         report.diagnostics.extend(parsed.problems)
         return report

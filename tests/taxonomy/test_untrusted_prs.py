@@ -156,3 +156,16 @@ def test_newline_in_a_name_is_shown_escaped_on_the_terminal(base: Repo) -> None:
     assert "evil\\x0afake line" in human and "evil\n" not in human
     names = lab_diff(base, "--name-only").stdout
     assert names == "compositional_skills/writing/evil\\x0afake line\n"
+
+
+def test_an_alias_bomb_is_one_error_and_an_unreadable_skill_keeps_its_kind(base: Repo) -> None:
+    bomb = "version: 3\n" + "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9) if n else 'x'}]\n" for n in range(9))
+    base.leaf("compositional_skills/writing/bomb", bomb)
+    base.leaf("compositional_skills/writing/bytes", b"\xff\xfe broken")
+    base.commit("bomb")
+    completed = lab_diff(base, "--format", "json")
+    files = {f["path"]: f for f in json.loads(completed.stdout)["validation"]["files"]}
+    assert completed.returncode == 1
+    assert [e["rule"] for e in files["compositional_skills/writing/bomb/qna.yaml"]["errors"]] == ["yaml-bomb"]
+    assert files["compositional_skills/writing/bytes/qna.yaml"]["kind"] == "skill"
+    assert "unknown kind" not in lab_diff(base).stdout
