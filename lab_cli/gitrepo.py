@@ -20,6 +20,9 @@ WORKTREE = "WORKTREE"
 
 SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
 
+DEFAULT_GIT_TIMEOUT = 300.0
+"""Seconds one git command may run unless ``$LAB_GIT_TIMEOUT`` says otherwise."""
+
 _ARGUMENTS_PER_CALL = 500
 """Paths per git command line, far below any system's argument-length limit."""
 
@@ -203,6 +206,14 @@ class GitRepo:
         return self.run("hash-object", "--no-filters", "--", *paths).decode().split()
 
 
+def git_timeout() -> float:
+    """Seconds any one git command may run: ``$LAB_GIT_TIMEOUT``, default 300 (a hung fetch must not hang a bot)."""
+    try:
+        return max(float(os.environ.get("LAB_GIT_TIMEOUT", DEFAULT_GIT_TIMEOUT)), 0.1)
+    except ValueError as exc:
+        raise UsageError("LAB_GIT_TIMEOUT must be a number of seconds") from exc
+
+
 def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
     try:
         completed = subprocess.run(
@@ -212,9 +223,12 @@ def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, st
             capture_output=True,
             env={**_ENVIRONMENT, **(env or {})},
             check=False,
+            timeout=git_timeout(),
         )
     except FileNotFoundError as exc:
         raise UsageError("git is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {args[0]} took longer than {exc.timeout:g} s (LAB_GIT_TIMEOUT) and was stopped") from exc
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[-1] if message else f"git {args[0]} failed")

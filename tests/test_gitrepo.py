@@ -20,3 +20,21 @@ def test_hash_paths_takes_names_with_newlines(repo: Repo) -> None:
     odd.write_bytes(b"content\n")
     git = GitRepo(repo.top)
     assert git.hash_paths([odd]) == [git.hash_bytes(b"content\n")]
+
+
+def test_a_git_command_that_hangs_is_stopped_with_a_clear_error(repo: Repo, monkeypatch) -> None:
+    import socket
+
+    import pytest
+
+    from lab_cli.errors import GitError
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)  # accepts the connection and never answers: a host that hangs a fetch
+    monkeypatch.setenv("LAB_GIT_TIMEOUT", "1")
+    try:
+        with pytest.raises(GitError, match="took longer than 1 s"):
+            GitRepo(repo.top).run("fetch", f"http://127.0.0.1:{server.getsockname()[1]}/x.git")
+    finally:
+        server.close()
