@@ -8,6 +8,8 @@ allowed_hosts = ["github.com"]       # hosts a knowledge document.repo may point
 
 [train]
 system_prompt = "You are ..."        # first in every training sample, and in lab eval's prompts
+
+In pull-request mode the settings come from the base revision (``settings_at``), never from the pull request.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 
 from lab_cli.documents.urls import DEFAULT_ALLOWED_HOSTS
 from lab_cli.errors import UsageError
+from lab_cli.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, GitRepo
 
 CONFIG_FILE = ".lab.toml"
+_MAX_CONFIG_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,18 +41,46 @@ def load_settings(top: Path) -> Settings:
     if not path.is_file():
         return Settings()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return parse_settings(path.read_text(encoding="utf-8"), str(path))
+    except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML ({exc}); fix or remove it") from exc
-    diff = data.get("diff", {})
-    documents = data.get("documents", {})
+
+
+def settings_at(repo: GitRepo, revision: str) -> Settings:
+    """Settings from ``.lab.toml`` as committed in ``revision`` (the work tree and the index are not read)."""
+    entry = repo.entries(revision, [CONFIG_FILE]).get(CONFIG_FILE)
+    if entry is None or entry.mode in (SYMLINK_MODE, SUBMODULE_MODE):
+        return Settings()
+    where = f"{CONFIG_FILE} at {revision[:12]}"
+    if entry.size is None or entry.size > _MAX_CONFIG_BYTES:
+        raise UsageError(f"{where}: over {_MAX_CONFIG_BYTES:,} bytes; lab's settings are a few lines")
+    try:
+        return parse_settings(repo.read_blobs([entry.sha])[entry.sha].decode("utf-8"), where)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not valid TOML ({exc}); fix or remove it") from exc
+
+
+def parse_settings(text: str, where: str) -> Settings:
+    """Settings from the text of a ``.lab.toml``; ``where`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{where}: not valid TOML ({exc}); fix or remove it") from exc
+    diff, documents, train = (_table(data, name, where) for name in ("diff", "documents", "train"))
     hosts = documents.get("allowed_hosts", DEFAULT_ALLOWED_HOSTS)
     if not isinstance(hosts, list | tuple) or not all(isinstance(host, str) for host in hosts):
-        raise UsageError(f"{path}: documents.allowed_hosts must be a list of host names")
+        raise UsageError(f"{where}: documents.allowed_hosts must be a list of host names")
     base = diff.get("base")
     if base is not None and not isinstance(base, str):
-        raise UsageError(f"{path}: diff.base must be a revision name")
-    system_prompt = data.get("train", {}).get("system_prompt")
+        raise UsageError(f"{where}: diff.base must be a revision name")
+    system_prompt = train.get("system_prompt")
     if system_prompt is not None and not isinstance(system_prompt, str):
-        raise UsageError(f"{path}: train.system_prompt must be a string")
+        raise UsageError(f"{where}: train.system_prompt must be a string")
     return Settings(diff_base=base, allowed_hosts=tuple(hosts), system_prompt=system_prompt)
+
+
+def _table(data: dict, name: str, where: str) -> dict:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{where}: [{name}] must be a table")
+    return table

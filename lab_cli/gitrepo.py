@@ -18,7 +18,13 @@ from lab_cli.errors import GitError, LabError, UsageError
 WORKTREE = "WORKTREE"
 """The pseudo-revision of the working tree: committed, staged, unstaged and untracked (not ignored) files."""
 
-SYMLINK_MODE, SUBMODULE_MODE = "120000", "160000"
+SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
+
+DEFAULT_GIT_TIMEOUT = 300.0
+"""Seconds one git command may run unless ``$LAB_GIT_TIMEOUT`` says otherwise."""
+
+_ARGUMENTS_PER_CALL = 500
+"""Paths per git command line, far below any system's argument-length limit."""
 
 _ENVIRONMENT = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 
@@ -75,11 +81,12 @@ class GitRepo:
             return None
 
     def hash_paths(self, paths: list[Path]) -> list[str]:
-        """Write files into the object store as blobs (one ``hash-object -w``); their ids."""
-        if not paths:
-            return []
-        listing = "".join(f"{path}\n" for path in paths).encode()
-        return self.run("hash-object", "-w", "--stdin-paths", stdin=listing).decode().split()
+        """Write files into the object store as blobs; their ids (paths as arguments, never newline-separated)."""
+        ids: list[str] = []
+        for start in range(0, len(paths), _ARGUMENTS_PER_CALL):
+            chunk = [str(path) for path in paths[start : start + _ARGUMENTS_PER_CALL]]
+            ids += self.run("hash-object", "-w", "--", *chunk).decode().split()
+        return ids
 
     def hash_bytes(self, data: bytes) -> str:
         """Write one blob from memory; its id."""
@@ -89,9 +96,9 @@ class GitRepo:
         """A tree holding ``path -> blob id`` entries, built in a scratch index (the user's index is untouched)."""
         scratch_index.unlink(missing_ok=True)
         env = {"GIT_INDEX_FILE": str(scratch_index)}
-        listing = "".join(f"100644 {sha}\t{path}\n" for path, sha in sorted(entries.items())).encode()
+        listing = "".join(f"100644 {sha}\t{path}\0" for path, sha in sorted(entries.items())).encode()
         try:
-            self.run("update-index", "--add", "--index-info", stdin=listing, env=env)
+            self.run("update-index", "--add", "-z", "--index-info", stdin=listing, env=env)
             return self.run("write-tree", env=env).decode().strip()
         finally:
             scratch_index.unlink(missing_ok=True)
@@ -199,6 +206,14 @@ class GitRepo:
         return self.run("hash-object", "--no-filters", "--", *paths).decode().split()
 
 
+def git_timeout() -> float:
+    """Seconds any one git command may run: ``$LAB_GIT_TIMEOUT``, default 300 (a hung fetch must not hang a bot)."""
+    try:
+        return max(float(os.environ.get("LAB_GIT_TIMEOUT", DEFAULT_GIT_TIMEOUT)), 0.1)
+    except ValueError as exc:
+        raise UsageError("LAB_GIT_TIMEOUT must be a number of seconds") from exc
+
+
 def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
     try:
         completed = subprocess.run(
@@ -208,9 +223,12 @@ def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, st
             capture_output=True,
             env={**_ENVIRONMENT, **(env or {})},
             check=False,
+            timeout=git_timeout(),
         )
     except FileNotFoundError as exc:
         raise UsageError("git is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {args[0]} took longer than {exc.timeout:g} s (LAB_GIT_TIMEOUT) and was stopped") from exc
     if completed.returncode != 0:
         message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(message[-1] if message else f"git {args[0]} failed")

@@ -44,23 +44,19 @@ def diff(
 ) -> int:
     """Show the taxonomy leaves changed since the base (A/M/D/R) and validate every added or changed one."""
     from lab_cli.cli.validate import emit
-    from lab_cli.config import load_settings
     from lab_cli.errors import UsageError
-    from lab_cli.gitrepo import WORKTREE, GitRepo
-    from lab_cli.taxonomy.diff import DiffOptions, default_base, diff_taxonomy
+    from lab_cli.gitrepo import GitRepo
+    from lab_cli.taxonomy.diff import review
 
     if output_format not in DIFF_FORMATS:
         raise UsageError(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {output_format!r}")
-    repo = GitRepo.find(repo_path.resolve())
-    settings = load_settings(repo.top)
-    head_sha = repo.resolve(head) if head else WORKTREE
-    anchor = head_sha if head else repo.resolve("HEAD")
-    base_sha = repo.resolve(base) if base else default_base(repo, anchor, settings.diff_base)
-    result = diff_taxonomy(repo, base_sha, head_sha, DiffOptions(pr, max_bytes, settings))
+    result = review(GitRepo.find(repo_path.resolve()), base, head, pr, max_bytes)
     failed = result.validation.failed(strict)
     if name_only:
+        from lab_cli.text import visible
+
         for change in result.changes:
-            print(change.leaf)
+            print(visible(change.leaf))
     elif output_format == "json":
         import json
 
@@ -78,9 +74,9 @@ def diff(
 
 def _print_human(result, strict: bool) -> None:
     from rich.console import Console
-    from rich.markup import escape
 
     from lab_cli.gitrepo import WORKTREE
+    from lab_cli.output.escape import terminal
     from lab_cli.output.human import print_report
 
     console = Console(soft_wrap=True)
@@ -90,7 +86,9 @@ def _print_human(result, strict: bool) -> None:
         return
     console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {head}):")
     for change in result.changes:
-        renamed = f" [dim](from {escape(change.old_path)})[/]" if change.old_path else ""
-        console.print(f"  {change.status}  {escape(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False)
+        renamed = f" [dim](from {terminal(change.old_path)})[/]" if change.old_path else ""
+        console.print(
+            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False
+        )
     console.print()
     print_report(console, result.validation, strict)

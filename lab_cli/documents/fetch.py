@@ -5,9 +5,8 @@ A leaf's ``document.repo`` is fetched shallowly at ``document.commit`` into ``<c
 selected by ``patterns`` from the commit's tree and read as blobs: nothing is checked out, so no symlink or
 ``..`` can reach outside the repository, and nothing from it is ever executed.
 
-Pattern semantics: paths are matched from the repository root; ``*`` and ``?`` stay inside one folder,
-``**`` spans any number of folders (``docs/**/*.md``), ``[abc]`` is a character class. Absolute patterns and
-``..`` are refused. Markdown (``.md``, ``.markdown``) and plain text (``.txt``, ``.rst``, ``.adoc``) are read;
+Patterns are those of ``lab_cli.documents.patterns`` (checked, matched without backtracking). Markdown
+(``.md``, ``.markdown``) and plain text (``.txt``, ``.rst``, ``.adoc``) are read;
 PDF and other binaries are skipped with a note (no PDF converter ships with lab).
 """
 
@@ -18,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab_cli.documents.patterns import Pattern, PatternError, compile_pattern
 from lab_cli.documents.urls import DEFAULT_ALLOWED_HOSTS, url_problem
 from lab_cli.errors import GitError, LabError
 from lab_cli.gitrepo import SYMLINK_MODE, GitRepo
@@ -50,37 +50,6 @@ class Selection:
     skipped: tuple[str, ...] = ()
 
 
-def pattern_to_regex(pattern: str) -> re.Pattern[str]:
-    """A compiled regular expression for one glob pattern (see the module docstring for the semantics)."""
-    if pattern.startswith("/") or re.match(r"^[A-Za-z]:", pattern):
-        raise DocumentError(f"pattern {pattern!r} is absolute; patterns are relative to the repository root")
-    if ".." in pattern.split("/"):
-        raise DocumentError(f"pattern {pattern!r} climbs out of the repository with '..'")
-    out, index = [], 0
-    while index < len(pattern):
-        if pattern.startswith("**/", index):
-            out.append(r"(?:[^/]+/)*")
-            index += 3
-        elif pattern.startswith("**", index):
-            out.append(r".*")
-            index += 2
-        elif pattern[index] == "*":
-            out.append(r"[^/]*")
-            index += 1
-        elif pattern[index] == "?":
-            out.append(r"[^/]")
-            index += 1
-        elif pattern[index] == "[" and "]" in pattern[index + 2 :]:
-            end = pattern.index("]", index + 2)
-            body = pattern[index + 1 : end].replace("\\", "\\\\")
-            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
-            index = end + 1
-        else:
-            out.append(re.escape(pattern[index]))
-            index += 1
-    return re.compile("".join(out) + r"\Z")
-
-
 class DocumentCache:
     """Bare repositories of document sources under ``root``, one per URL."""
 
@@ -105,7 +74,10 @@ class DocumentCache:
         """The documents ``patterns`` select from ``url`` at ``commit`` (fetched once, then cached)."""
         if not _FULL_SHA.match(commit):
             raise DocumentError(f"document.commit {commit!r} must be a full 40-character commit id")
-        expressions = [pattern_to_regex(pattern) for pattern in patterns]
+        try:
+            expressions = [compile_pattern(pattern) for pattern in patterns]
+        except PatternError as exc:
+            raise DocumentError(str(exc)) from exc
         repo = self._repository(url)
         if not _has_commit(repo, commit):
             self._fetch(repo, url, commit)
@@ -139,7 +111,7 @@ def _has_commit(repo: GitRepo, commit: str) -> bool:
         return False
 
 
-def _select(repo: GitRepo, url: str, commit: str, expressions: list[re.Pattern[str]]) -> Selection:
+def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern]) -> Selection:
     listing = repo.run("ls-tree", "-r", "-l", "-z", commit).decode("utf-8", "surrogateescape").split("\0")
     chosen, skipped = [], []
     for record in listing:
@@ -147,7 +119,7 @@ def _select(repo: GitRepo, url: str, commit: str, expressions: list[re.Pattern[s
             continue
         meta, path = record.split("\t", 1)
         mode, kind, sha, size = meta.split()
-        if not any(expression.match(path) for expression in expressions):
+        if not any(expression.matches(path) for expression in expressions):
             continue
         if mode == SYMLINK_MODE or kind != "blob":
             skipped.append(f"{path} (symlink or submodule: not followed)")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from lab_cli.generate.plan import LeafPlan, Plan
 from lab_cli.generate.run import GenerateReport, LeafResult
+from lab_cli.output.escape import terminal
 
 
 class GenerationProgress:
@@ -46,7 +46,7 @@ class GenerationProgress:
 
     def leaf_started(self, item: LeafPlan) -> None:
         """Show a row for the leaf."""
-        row = self.progress.add_task(f"  {escape(item.leaf)}", total=item.requests, note="")
+        row = self.progress.add_task(f"  {terminal(item.leaf)}", total=item.requests, note="")
         self.leaves[item.leaf] = (row, item.requests)
 
     def answered(self, item: LeafPlan, count: int) -> None:
@@ -85,7 +85,7 @@ def print_plan(console: Console, plan: Plan) -> None:
     table = Table("leaf", "kind", "change", "action", "key", "est. requests", box=None)
     for item in plan.leaves:
         table.add_row(
-            escape(item.leaf),
+            terminal(item.leaf),
             item.kind,
             item.change,
             _action(item.action),
@@ -96,7 +96,7 @@ def print_plan(console: Console, plan: Plan) -> None:
     _print_notes(console, plan)
     total = sum(item.requests for item in plan.by_action("generate"))
     console.print(
-        f"{len(plan.by_action('generate'))} to generate (≤ {total} requests to {escape(plan.teacher)}), "
+        f"{len(plan.by_action('generate'))} to generate (≤ {total} requests to {terminal(plan.teacher)}), "
         f"{len(plan.by_action('cached'))} cached, {len(plan.by_action('missing'))} missing, "
         f"{len(plan.by_action('invalid'))} invalid"
     )
@@ -109,12 +109,12 @@ def print_report(console: Console, report: GenerateReport) -> None:
         for result in report.results:
             drops = ", ".join(f"{reason} {count}" for reason, count in sorted(result.drops.items()))
             table.add_row(
-                escape(result.leaf),
+                terminal(result.leaf),
                 str(result.sent),
                 str(result.reused),
                 str(result.seeds),
                 str(result.generated),
-                escape(drops),
+                terminal(drops),
             )
         console.print(table)
     _print_notes(console, report.plan)
@@ -127,7 +127,7 @@ def print_report(console: Console, report: GenerateReport) -> None:
     if report.snapshot:
         console.print(f"dataset snapshot {report.snapshot[:12]} recorded for taxonomy commit {plan.commit[:12]}")
     else:
-        console.print(f"[yellow]no dataset snapshot recorded:[/] {escape(report.not_recorded)}")
+        console.print(f"[yellow]no dataset snapshot recorded:[/] {terminal(report.not_recorded)}")
 
 
 def _action(action: str) -> str:
@@ -137,9 +137,9 @@ def _action(action: str) -> str:
 
 def _print_notes(console: Console, plan: Plan) -> None:
     for item in plan.by_action("invalid"):
-        console.print(f"[red]invalid[/] {escape(item.leaf)}: {escape(item.problem)}")
+        console.print(f"[red]invalid[/] {terminal(item.leaf)}: {terminal(item.problem)}")
     if plan.deleted:
-        console.print(f"deleted since {plan.base and plan.base[:12]}: {escape(', '.join(plan.deleted))}")
+        console.print(f"deleted since {plan.base and plan.base[:12]}: {terminal(', '.join(plan.deleted))}")
     if plan.uncommitted:
         console.print(
             f"[yellow]note:[/] uncommitted changes in {len(plan.uncommitted)} leaf files are not generated; "

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 
+from lab_cli.output.escape import terminal
 from lab_cli.taxonomy.diagnostics import FileReport, Severity, ValidationResult
 
 _CONTEXT = 60
@@ -21,7 +21,7 @@ def _source_line(report: FileReport, line: int, column: int) -> list[str]:
         ("…" if start else "") + text[start : start + 2 * _CONTEXT] + ("…" if len(text) > start + 2 * _CONTEXT else "")
     )
     caret = column - start + (1 if start else 0)
-    return [f"    [dim]{line:>4} |[/] {escape(shown)}", f"    [dim]     |[/] {' ' * (caret - 1)}[bold]^[/]"]
+    return [f"    [dim]{line:>4} |[/] {terminal(shown)}", f"    [dim]     |[/] {' ' * (caret - 1)}[bold]^[/]"]
 
 
 def print_report(console: Console, result: ValidationResult, strict: bool, quiet: bool = False) -> None:
@@ -30,12 +30,13 @@ def print_report(console: Console, result: ValidationResult, strict: bool, quiet
         diagnostics = sorted(report.diagnostics)
         if not diagnostics:
             continue
-        console.print(f"[bold]{escape(report.path)}[/] [dim]({escape(report.kind or 'unknown kind')})[/]")
+        kind = f" [dim]({terminal(report.kind or 'unknown kind')})[/]" if report.leaf else ""  # not a leaf: .lab.toml
+        console.print(f"[bold]{terminal(report.path)}[/]{kind}")
         for d in diagnostics:
             level = "error" if d.severity is Severity.ERROR or strict else "warning"
             style = _STYLE[Severity(level)]
             console.print(
-                f"  {d.line}:{d.column} [{style}]{level}[/] {escape(d.message)} [dim]({d.rule})[/]",
+                f"  {d.line}:{d.column} [{style}]{level}[/] {terminal(d.message)} [dim]({d.rule})[/]",
                 highlight=False,
             )
             if not quiet:

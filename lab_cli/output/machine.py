@@ -6,8 +6,10 @@ import json
 from collections.abc import Iterator
 
 from lab_cli import __version__
+from lab_cli.output.escape import annotation_data, annotation_property, sarif_uri
 from lab_cli.taxonomy.diagnostics import Diagnostic, ValidationResult
 from lab_cli.taxonomy.rules import REGISTRY
+from lab_cli.text import visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URL = "https://github.com/lab-cli/lab#rules"
@@ -18,22 +20,14 @@ def to_json(result: ValidationResult) -> str:
     return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def github_annotations(result: ValidationResult) -> Iterator[str]:
     """GitHub Actions workflow commands, one ``::error``/``::warning`` line per diagnostic."""
     for report in result.files:
         for level, diagnostics in (("error", report.errors), ("warning", report.warnings)):
             for d in diagnostics:
-                where = f"file={_escape_property(report.path)},line={d.line},col={d.column}"
-                title = _escape_property(f"lab: {d.rule}")
-                yield f"::{level} {where},title={title}::{_escape_data(d.message)}"
+                where = f"file={annotation_property(report.path)},line={d.line},col={d.column}"
+                title = annotation_property(f"lab: {d.rule}")
+                yield f"::{level} {where},title={title}::{annotation_data(d.message)}"
 
 
 def _rule_ids(result: ValidationResult) -> list[str]:
@@ -45,11 +39,11 @@ def _sarif_result(path: str, diagnostic: Diagnostic, rule_index: dict[str, int])
         "ruleId": diagnostic.rule,
         "ruleIndex": rule_index[diagnostic.rule],
         "level": diagnostic.severity.value,
-        "message": {"text": diagnostic.message},
+        "message": {"text": visible(diagnostic.message)},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": sarif_uri(path), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": diagnostic.line, "startColumn": diagnostic.column},
                 }
             }

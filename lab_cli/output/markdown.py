@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lab_cli.output.escape import markdown, markdown_code
 from lab_cli.taxonomy.diff import DiffResult
 
 COMMENT_MARKER = "<!-- lab-diff-report -->"
@@ -9,10 +10,6 @@ COMMENT_MARKER = "<!-- lab-diff-report -->"
 
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed"}
 _MAX_LISTED = 20
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(result: DiffResult, strict: bool = False) -> str:
@@ -28,14 +25,16 @@ def render(result: DiffResult, strict: bool = False) -> str:
         report = reports.get(change.path)
         errors = str(len(report.errors)) if report else "–"
         warnings = str(len(report.warnings)) if report else "–"
-        status = _STATUS[change.status] + (f" from `{_cell(change.old_path)}`" if change.old_path else "")
-        lines.append(f"| `{_cell(change.leaf)}` | {status} | {change.kind or '?'} | {errors} | {warnings} |")
+        status = _STATUS[change.status] + (f" from {markdown_code(change.old_path)}" if change.old_path else "")
+        lines.append(f"| {markdown_code(change.leaf)} | {status} | {change.kind or '?'} | {errors} | {warnings} |")
     details = [report for report in result.validation.files if report.errors or (strict and report.warnings)]
     for report in details:
-        lines += ["", f"<details><summary><code>{_cell(report.path)}</code></summary>", ""]
+        lines += ["", f"<details><summary>{markdown_code(report.path)}</summary>", ""]
         problems = report.errors + (report.warnings if strict else [])
         for diagnostic in problems[:_MAX_LISTED]:
-            lines.append(f"- `{diagnostic.line}:{diagnostic.column}` {_cell(diagnostic.message)} ({diagnostic.rule})")
+            lines.append(
+                f"- `{diagnostic.line}:{diagnostic.column}` {markdown(diagnostic.message)} ({diagnostic.rule})"
+            )
         if len(problems) > _MAX_LISTED:
             lines.append(f"- … and {len(problems) - _MAX_LISTED} more")
         lines += ["", "</details>"]

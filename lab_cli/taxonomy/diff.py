@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from lab_cli.config import Settings
-from lab_cli.documents.urls import url_problem
+from lab_cli.config import Settings, load_settings, settings_at
 from lab_cli.errors import UsageError
-from lab_cli.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, WORKTREE, Change, GitRepo
+from lab_cli.gitrepo import SUBMODULE_MODE, SYMLINK_MODE, TREE_MODE, WORKTREE, Change, GitRepo
 from lab_cli.taxonomy import leaf as leaves
-from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, ValidationResult
-from lab_cli.taxonomy.fastload import Positions
+from lab_cli.taxonomy import untrusted
+from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, Severity, ValidationResult
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, decode
 from lab_cli.taxonomy.validator import Attribution, DataCheck, check_file, check_text, collection_paused
 
@@ -87,10 +84,26 @@ def default_base(repo: GitRepo, head: str, configured: str | None) -> str:
     raise UsageError(f"no base to compare with (tried {tried}); pass --base REF or set [diff] base in .lab.toml")
 
 
+def review(repo: GitRepo, base: str | None, head: str | None, pr_mode: bool, max_bytes: int) -> DiffResult:
+    """``lab diff``: resolve the revisions (head None: the work tree), choose the settings, diff and validate.
+
+    In pull-request mode the settings are those committed at the base: a pull request never configures its own
+    checks (``[diff] base`` is not consulted, so give ``--base`` or rely on the upstream candidates).
+    """
+    head_sha = repo.resolve(head) if head else WORKTREE
+    anchor = head_sha if head else repo.resolve("HEAD")
+    if pr_mode:
+        base_sha = repo.resolve(base) if base else default_base(repo, anchor, None)
+        settings = settings_at(repo, base_sha)
+    else:
+        settings = load_settings(repo.top)
+        base_sha = repo.resolve(base) if base else default_base(repo, anchor, settings.diff_base)
+    return diff_taxonomy(repo, base_sha, head_sha, DiffOptions(pr_mode, max_bytes, settings))
+
+
 def is_leaf_file(path: str) -> bool:
-    """Whether a changed path is a leaf's qna.yaml (or a misnamed YAML file inside a taxonomy folder)."""
-    relative = PurePosixPath(path)
-    return relative.name == leaves.LEAF_FILE or leaves.is_misnamed(relative)
+    """Whether a changed path (from the repository top) is a leaf's qna.yaml or a misnamed taxonomy YAML file."""
+    return leaves.is_leaf_file(PurePosixPath(path))
 
 
 def leaf_changes(repo: GitRepo, base: str, head: str, raw: list[Change]) -> list[LeafChange]:
@@ -113,16 +126,17 @@ def leaf_changes(repo: GitRepo, base: str, head: str, raw: list[Change]) -> list
 
 def _leaf_change(change: Change) -> LeafChange:
     relative = PurePosixPath(change.path)
-    kind = leaves.leaf_kind(relative, None)
     # without the file's data a compositional skill cannot be told grounded yet: validation refines it
-    label = "skill" if kind in (leaves.LeafKind.FREEFORM_SKILL, leaves.LeafKind.GROUNDED_SKILL) else kind
-    return LeafChange(change.status, leaves.leaf_name(relative), change.path, change.old_path, label and str(label))
+    return LeafChange(
+        change.status, leaves.leaf_name(relative), change.path, change.old_path, leaves.path_kind(relative)
+    )
 
 
 def _existing(repo: GitRepo, head: str, paths: list[str]) -> set[str]:
+    """Which of ``paths`` are files (not folders) at ``head``."""
     if head == WORKTREE:
         return {path for path in paths if os.path.isfile(repo.top / path)}
-    return set(repo.entries(head, paths))
+    return {path for path, entry in repo.entries(head, paths).items() if entry.mode != TREE_MODE}
 
 
 def diff_taxonomy(repo: GitRepo, base: str, head: str, options: DiffOptions = DiffOptions()) -> DiffResult:
@@ -140,7 +154,19 @@ def diff_taxonomy(repo: GitRepo, base: str, head: str, options: DiffOptions = Di
             changes[changes.index(change)] = LeafChange(
                 change.status, change.leaf, change.path, change.old_path, report.kind
             )
+    reports.extend(_unaccounted(repo, head, raw, options))
+    if options.pr_mode:
+        reports.extend(untrusted.settings_changed(raw))
     return DiffResult(base, head, changes, ValidationResult(reports))
+
+
+def _unaccounted(repo: GitRepo, head: str, raw: list[Change], options: DiffOptions) -> list[FileReport]:
+    """Reports of changed taxonomy paths that belong to no leaf: errors in pull-request mode, else warnings."""
+    candidates = untrusted.stray_candidates(raw)
+    beside = {path: str(PurePosixPath(path).parent / leaves.LEAF_FILE) for path in candidates}
+    in_leaf = _existing(repo, head, sorted(set(beside.values())))
+    stray = [path for path in candidates if beside[path] not in in_leaf]
+    return untrusted.not_in_leaf(stray, Severity.ERROR if options.pr_mode else Severity.WARNING)
 
 
 def check_leaves_at(
@@ -153,79 +179,18 @@ def check_leaves_at(
 
 
 def _extra_checks(options: DiffOptions) -> list[DataCheck]:
-    if not options.pr_mode:
-        return []
-    hosts = options.settings.allowed_hosts
-
-    def document_url(data: dict[str, Any], positions: Positions) -> Iterable[Diagnostic]:
-        document = data.get("document")
-        repo_url = document.get("repo") if isinstance(document, dict) else None
-        if isinstance(repo_url, str) and (problem := url_problem(repo_url, hosts)):
-            line, column = positions.value(("document", "repo"))
-            yield Diagnostic(line, column, "document-url", f"document.repo {repo_url!r}: {problem}")
-
-    return [document_url]
-
-
-def _siblings(change: LeafChange, raw: list[Change]) -> list[str]:
-    """The changed paths that belong to a leaf's folder (its qna.yaml included)."""
-    folder = PurePosixPath(change.path).parent
-    return [c.path for c in raw if PurePosixPath(c.path).parent == folder and c.status != "D"]
-
-
-def _outside_folders(change: LeafChange) -> Diagnostic | None:
-    if leaves.taxonomy_folder(PurePosixPath(change.path).parts[:-1]) is None:
-        message = "leaf is outside the taxonomy folders (knowledge/, compositional_skills/, foundational_skills/)"
-        return Diagnostic(1, 1, "outside-taxonomy", message)
-    return None
+    return untrusted.document_checks(options.settings.allowed_hosts) if options.pr_mode else []
 
 
 def _check_worktree(repo: GitRepo, change: LeafChange, raw: list[Change], options: DiffOptions) -> FileReport:
     path = repo.top / change.path
     relative = PurePosixPath(change.path)
-    report = check_file(path, repo.top, change.path, options.max_bytes, relative, _extra_checks(options))
+    extra = _extra_checks(options)
+    report = check_file(path, repo.top, change.path, options.max_bytes, relative, extra, not options.pr_mode)
     if options.pr_mode:
-        kind_of = functools.partial(_worktree_kind, repo)
-        report.diagnostics.extend(_pr_problems(change, raw, kind_of, options.max_bytes))
+        kind_of = functools.partial(untrusted.worktree_kind, repo.top)
+        report.diagnostics.extend(untrusted.leaf_problems(change.path, raw, kind_of, options.max_bytes))
     return report
-
-
-def _worktree_kind(repo: GitRepo, relative: str) -> tuple[str, int] | None:
-    """What a changed path is on disk: (``symlink`` | ``submodule`` | ``file``, size), without following it."""
-    try:
-        info = os.lstat(repo.top / relative)
-    except FileNotFoundError:
-        return None
-    if stat.S_ISLNK(info.st_mode):
-        return "symlink", 0
-    return ("submodule" if stat.S_ISDIR(info.st_mode) else "file"), info.st_size
-
-
-def _commit_kind(entries: dict[str, Any], relative: str) -> tuple[str, int] | None:
-    """What a changed path is in the head commit's tree."""
-    entry = entries.get(relative)
-    if entry is None:
-        return None
-    kind = {SYMLINK_MODE: "symlink", SUBMODULE_MODE: "submodule"}.get(entry.mode, "file")
-    return kind, entry.size or 0
-
-
-def _pr_problems(
-    change: LeafChange, raw: list[Change], kind_of: Callable[[str], tuple[str, int] | None], max_bytes: int
-) -> Iterable[Diagnostic]:
-    """Untrusted-content problems of a leaf: outside the taxonomy, symlinks, submodules, oversized files."""
-    outside = _outside_folders(change)
-    if outside:
-        yield outside
-    for relative in _siblings(change, raw):
-        found = None if relative == change.path else kind_of(relative)  # the qna.yaml itself is judged by reading
-        if found is None:
-            continue
-        kind, size = found
-        if kind != "file":
-            yield Diagnostic(1, 1, "unsafe-path", f"{relative} is a {kind}; pull requests may not add them")
-        elif size > max_bytes:
-            yield Diagnostic(1, 1, "file-too-large", f"{relative} is {size:,} bytes, over the {max_bytes:,}-byte limit")
 
 
 def _check_commit(
@@ -235,7 +200,7 @@ def _check_commit(
     wanted = sorted(
         {change.path for change in judged}
         | {str(PurePosixPath(change.path).parent / leaves.ATTRIBUTION_FILE) for change in judged}
-        | {path for change in judged for path in _siblings(change, raw)}
+        | {path for change in judged for path in untrusted.siblings(change.path, raw)}
     )
     entries = repo.entries(head, wanted)
     readable = [
@@ -254,8 +219,8 @@ def _check_commit(
         )
         report = check_text(source, PurePosixPath(change.path), change.path, attribution, extra)
         if options.pr_mode:
-            kind_of = functools.partial(_commit_kind, entries)
-            report.diagnostics.extend(_pr_problems(change, raw, kind_of, options.max_bytes))
+            kind_of = functools.partial(untrusted.commit_kind, entries)
+            report.diagnostics.extend(untrusted.leaf_problems(change.path, raw, kind_of, options.max_bytes))
         reports.append(report)
     return reports
 

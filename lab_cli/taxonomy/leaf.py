@@ -41,10 +41,25 @@ def taxonomy_folder(parts: tuple[str, ...]) -> int | None:
 
 
 def leaf_name(relative: PurePosixPath) -> str:
-    """The leaf a file belongs to: its folder, from the last taxonomy folder on (``knowledge/x/y``)."""
-    parts = relative.parent.parts
-    start = taxonomy_folder(parts)
-    return "/".join(parts[start:] if start is not None else parts) or "."
+    """The leaf a file belongs to: its folder's full path from the taxonomy root (``knowledge/x/y``).
+
+    The full path, not the part after the last taxonomy folder: two different folders never share a name.
+    """
+    return relative.parent.as_posix()
+
+
+def in_taxonomy(relative: PurePosixPath) -> bool:
+    """Whether a path from the repository top lies under one of the taxonomy folders."""
+    return bool(relative.parts) and relative.parts[0] in TAXONOMY_FOLDERS
+
+
+def is_hidden_folder(parts: tuple[str, ...]) -> bool:
+    """Whether lab leaves a folder alone: hidden (``.git``, ``.github``, ``.venv``) outside the taxonomy folders.
+
+    Inside the taxonomy folders hidden folders are part of the taxonomy, for ``lab validate`` and ``lab diff``
+    alike: a leaf cannot hide from review by starting its folder name with a dot.
+    """
+    return (not parts or parts[0] not in TAXONOMY_FOLDERS) and any(part.startswith(".") for part in parts)
 
 
 def schema_name(relative: PurePosixPath, data: Any) -> str:
@@ -67,6 +82,15 @@ def leaf_kind(relative: PurePosixPath, data: Any) -> LeafKind | None:
     if isinstance(examples, list) and any(isinstance(e, dict) and "context" in e for e in examples):
         return LeafKind.GROUNDED_SKILL
     return LeafKind.FREEFORM_SKILL
+
+
+def path_kind(relative: PurePosixPath) -> str | None:
+    """The kind a leaf's path alone tells, before its file is read: ``skill`` for a compositional skill (whether
+    it is grounded needs its data), None outside the taxonomy folders."""
+    if taxonomy_folder(relative.parts) is None:
+        return None
+    kind = leaf_kind(relative, None)
+    return "skill" if kind in (LeafKind.FREEFORM_SKILL, LeafKind.GROUNDED_SKILL) else str(kind)
 
 
 def schema_version(data: Any) -> Any:
@@ -94,15 +118,27 @@ def is_misnamed(relative: PurePosixPath) -> bool:
     """Whether a YAML file inside a taxonomy folder is not named ``qna.yaml`` (likely a mistake)."""
     return (
         relative.name != LEAF_FILE
+        and not relative.name.startswith(".")
         and relative.suffix in _YAML_SUFFIXES
         and taxonomy_folder(relative.parts[:-1]) is not None
     )
 
 
+def is_leaf_file(relative: PurePosixPath) -> bool:
+    """Whether a path from the repository top is a leaf's qna.yaml (or a misnamed YAML file of a taxonomy folder).
+
+    Files in hidden folders outside the taxonomy folders are not, as ``discover`` does not find them.
+    """
+    if is_hidden_folder(relative.parts[:-1]):
+        return False
+    return relative.name == LEAF_FILE or is_misnamed(relative)
+
+
 def discover(root: Path, start: Path) -> Iterator[Candidate]:
     """Every ``qna.yaml`` (and misnamed YAML file in taxonomy folders) under ``start``, in sorted order.
 
-    Hidden folders are skipped and symlinked folders are not entered.
+    Hidden folders outside the taxonomy folders are skipped (``is_hidden_folder``); symlinked folders are not
+    entered.
     """
     prefix = len(os.path.join(str(root), ""))
     pending = [str(start)]
@@ -115,13 +151,11 @@ def discover(root: Path, start: Path) -> Iterator[Candidate]:
             continue
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
-                continue
+            relative = entry.path[prefix:].replace(os.sep, "/")
             if name == LEAF_FILE or (name.endswith(_YAML_SUFFIXES) and entry.is_file(follow_symlinks=False)):
-                relative = entry.path[prefix:].replace(os.sep, "/")
                 if name == LEAF_FILE or is_misnamed(PurePosixPath(relative)):
                     found.append((entry.path, relative))
-            elif entry.is_dir(follow_symlinks=False):
+            elif entry.is_dir(follow_symlinks=False) and not is_hidden_folder(PurePosixPath(relative).parts):
                 pending.append(entry.path)
     found.sort(key=lambda item: item[1].replace("/", "\0"))  # component by component, like sorting path parts
     for path, relative in found:

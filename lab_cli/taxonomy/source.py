@@ -35,10 +35,11 @@ def is_within(path: Path, root: Path) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
-def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
-    """Read ``path`` as UTF-8 text, refusing symlinks out of ``root``, non-regular files and huge files."""
+def read_source(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_BYTES, follow_symlinks: bool = True) -> SourceText:
+    """Read ``path`` as UTF-8 text, refusing symlinks out of ``root`` (any symlink without ``follow_symlinks``),
+    non-regular files and huge files."""
     try:
-        fd = _open_inside(path, root)
+        fd = _open_inside(path, root) if follow_symlinks else _open_unlinked(path, root)
     except _Refused as refused:
         return refused.source
     try:
@@ -78,6 +79,22 @@ def _open_inside(path: Path, root: Path) -> int:
     try:
         return os.open(path, flags)
     except OSError as exc:
+        raise _Refused(_open_failure(exc)) from exc
+
+
+def _open_unlinked(path: Path, root: Path) -> int:
+    """Open for reading without blocking, refusing a symlink anywhere between ``root`` and the file."""
+    relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    folder = Path(root)
+    for part in relative.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise _Refused(_fail(f"{part}/ is a symlink; pull requests may not add them", "unsafe-path"))
+    try:
+        return os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Refused(_fail(f"{path.name} is a symlink; pull requests may not add them", "unsafe-path")) from exc
         raise _Refused(_open_failure(exc)) from exc
 
 

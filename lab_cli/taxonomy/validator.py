@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from lab_cli.documents.patterns import pattern_problem
 from lab_cli.errors import UsageError
 from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy import schema
@@ -22,6 +23,7 @@ from lab_cli.taxonomy.lint import lint
 from lab_cli.taxonomy.rules import LintSource
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, is_within, read_source
 from lab_cli.taxonomy.yamltext import parse
+from lab_cli.text import has_control, visible
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,10 @@ def check_text(
     extra_checks: Sequence[DataCheck] = (),
 ) -> FileReport:
     """Validate one file's decoded text; ``relative`` is its path from the taxonomy root."""
-    report = FileReport(path=display_path, leaf=leaves.leaf_name(relative))
+    report = FileReport(path=display_path, leaf=leaves.leaf_name(relative), kind=leaves.path_kind(relative))
+    if has_control(relative.as_posix()):
+        message = f"the path {visible(relative.as_posix())!r} holds control characters; rename it"
+        report.add(1, 1, "unsafe-name", message)
     if relative.name != leaves.LEAF_FILE:
         report.add(
             1,
@@ -64,6 +69,8 @@ def check_text(
     lint_source = LintSource(text, report.lines, parsed.tokens, source.had_bom, parsed.checked_tokens)
     findings = lint(lint_source, demote=parsed.ok and not linted_as_reference)
     if not parsed.ok:
+        if parsed.problems[0].rule == "yaml-bomb":  # one error for the bomb, not one per alias it holds
+            findings = [finding for finding in findings if finding.rule != "anchors"]
         report.diagnostics.extend(absorb_into_syntax_error(findings, parsed.problems[0]))
         report.diagnostics.extend(parsed.problems)
         return report
@@ -98,15 +105,26 @@ def _check_data(
     report.kind = kind.value if kind else None
     report.schema_version = version if isinstance(version, int) and not isinstance(version, bool) else None
     report.diagnostics.extend(schema.validate(data, version, leaves.schema_name(relative, data), positions))
+    report.diagnostics.extend(_pattern_problems(data, positions))
     if isinstance(version, int) and version >= 2 and not attribution.present:
         message = attribution.problem or f"{leaves.ATTRIBUTION_FILE} is missing or empty beside this file"
         report.add(1, 1, "attribution", f"{message}; version {version} leaves must credit their sources")
 
 
-def attribution_beside(path: Path, root: Path) -> Attribution:
+def _pattern_problems(data: dict[str, Any], positions: Positions) -> Iterator[Diagnostic]:
+    """``document.patterns`` entries that are malformed, absolute, climb with ``..`` or are too long or deep."""
+    document = data.get("document")
+    patterns = document.get("patterns") if isinstance(document, dict) else None
+    for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
+        if isinstance(pattern, str) and (problem := pattern_problem(pattern)):
+            line, column = positions.value(("document", "patterns", index))
+            yield Diagnostic(line, column, "document-pattern", f"document.patterns[{index}]: {problem}")
+
+
+def attribution_beside(path: Path, root: Path, follow_symlinks: bool = True) -> Attribution:
     """Whether a non-empty ``attribution.txt`` sits next to ``path`` (inside ``root``)."""
     candidate = path.parent / leaves.ATTRIBUTION_FILE
-    source = read_source(candidate, root)
+    source = read_source(candidate, root, follow_symlinks=follow_symlinks)
     if source.text is None:
         if candidate.is_symlink() or candidate.exists():
             return Attribution(False, f"{leaves.ATTRIBUTION_FILE} cannot be used: {source.problem.message}")
@@ -121,12 +139,15 @@ def check_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     relative: PurePosixPath | None = None,
     extra_checks: Sequence[DataCheck] = (),
+    follow_symlinks: bool = True,
 ) -> FileReport:
-    """Validate one file on disk (``relative``: its path from ``root``, computed when not given)."""
+    """Validate one file on disk (``relative``: its path from ``root``, computed when not given); without
+    ``follow_symlinks`` (pull-request mode) a symlink anywhere on the way is an error, even one inside ``root``."""
     if relative is None:
         relative = PurePosixPath(Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix())
-    source = read_source(path, root, max_bytes)
-    return check_text(source, relative, display_path, attribution_beside(path, root), extra_checks)
+    source = read_source(path, root, max_bytes, follow_symlinks)
+    attribution = attribution_beside(path, root, follow_symlinks)
+    return check_text(source, relative, display_path, attribution, extra_checks)
 
 
 def find_root(start: Path) -> Path:

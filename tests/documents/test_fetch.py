@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from lab_cli.documents import patterns
 from lab_cli.documents.chunk import chunk_text
-from lab_cli.documents.fetch import DocumentCache, DocumentError, pattern_to_regex
+from lab_cli.documents.fetch import DocumentCache, DocumentError
+from lab_cli.documents.patterns import PatternError, compile_pattern
 from tests.helpers.gitrepos import Repo
 
 
@@ -88,13 +90,52 @@ def test_unknown_commit_and_short_ids_are_clear_errors(source, tmp_path: Path) -
 
 
 def test_glob_semantics() -> None:
-    assert pattern_to_regex("docs/*.md").match("docs/a.md")
-    assert not pattern_to_regex("docs/*.md").match("docs/sub/a.md")
-    assert pattern_to_regex("docs/**/*.md").match("docs/a.md")
-    assert pattern_to_regex("docs/**/*.md").match("docs/x/y/a.md")
-    assert pattern_to_regex("**/*.txt").match("a/b.txt") and pattern_to_regex("**/*.txt").match("b.txt")
-    assert pattern_to_regex("file[0-9].md").match("file7.md")
-    assert not pattern_to_regex("file?.md").match("file/.md")
+    def matches(pattern: str, path: str) -> bool:
+        return compile_pattern(pattern).matches(path)
+
+    assert matches("docs/*.md", "docs/a.md")
+    assert not matches("docs/*.md", "docs/sub/a.md")
+    assert matches("docs/**/*.md", "docs/a.md")
+    assert matches("docs/**/*.md", "docs/x/y/a.md")
+    assert matches("**/*.txt", "a/b.txt") and matches("**/*.txt", "b.txt")
+    assert matches("file[0-9].md", "file7.md") and not matches("file[!0-9].md", "file7.md")
+    assert not matches("file?.md", "file/.md")
+    assert matches("docs/**", "docs/a/b.md") and not matches("docs/**", "other/a.md")
+    assert matches("a[.md", "a[.md"), "an unclosed bracket is a literal"
+
+
+def test_nested_double_stars_do_not_backtrack() -> None:
+    """Eight ``**/`` against an 18-deep path that almost matches: a backtracking regex takes ~0.1 s a path."""
+    pattern = compile_pattern("**/" * 8 + "x.md")
+    path = "/".join(["d"] * 18) + "/x.mdx"
+    work = 0  # path positions carried from token to token: bounded by tokens x positions without backtracking
+    original = patterns._advance
+
+    def counted(token, text, reached):
+        nonlocal work
+        work += len(reached)
+        return original(token, text, reached)
+
+    patterns._advance = counted
+    try:
+        assert not pattern.matches(path)
+    finally:
+        patterns._advance = original
+    assert work <= len(pattern.tokens) * (len(path) + 1)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("[z-a].md", "reversed range"),
+        ("a/" * 40 + "x", "folders deep"),
+        ("x" * 300, "longer than"),
+        ("a\nb", "control"),
+    ],
+)
+def test_malformed_patterns_are_refused(pattern: str, reason: str) -> None:
+    with pytest.raises(PatternError, match=reason):
+        compile_pattern(pattern)
 
 
 def test_chunks_respect_the_budget_and_keep_everything() -> None:

@@ -185,8 +185,8 @@ def test_json_contract_and_markdown_comment(based: Repo) -> None:
     assert payload["validation"]["summary"] == {"files": 2, "errors": 1, "warnings": 0}
     comment = run_lab_diff(based, head, "markdown").stdout
     assert comment.startswith("<!-- lab-diff-report -->")
-    assert f"| `{A}` | modified | freeform_skill | 1 | 0 |" in comment
-    assert "| `knowledge/science/new` | added | knowledge | 0 | 0 |" in comment
+    assert f"| <code>{A.replace('_', chr(92) + '_')}</code> | modified | freeform_skill | 1 | 0 |" in comment
+    assert "| <code>knowledge/science/new</code> | added | knowledge | 0 | 0 |" in comment
 
 
 def test_name_only(based: Repo, capsys: pytest.CaptureFixture[str]) -> None:

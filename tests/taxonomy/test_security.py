@@ -60,10 +60,8 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 def test_alias_bomb(taxonomy: Path) -> None:
     write_leaf(taxonomy, "compositional_skills/a", "version: 3\n" + BOMB)
-    errors = _only_error(taxonomy)
-    rules = {e.rule for e in errors}
-    assert "yaml-bomb" in rules and "anchors" in rules
-    assert "schema" not in rules  # nothing was expanded to be judged
+    [error] = _only_error(taxonomy)  # one error, not one per alias; nothing was expanded to be judged
+    assert error.rule == "yaml-bomb"
 
 
 def test_small_aliases_are_still_judged(taxonomy: Path) -> None:
