@@ -1,7 +1,7 @@
 """Learning benchmark: does the bundled SmolLM2-135M-Instruct learn new leaves through lab, measured against where
 it started?
 
-    python benchmarks/learning/run.py                       # both settings, seeds 0 1 (≈55 min on 2 cores from cold)
+    python benchmarks/learning/run.py                       # both settings, seeds 0 1 (≈53 min on 2 cores from cold)
     python benchmarks/learning/run.py --settings controlled --seeds 0 1 2
     python benchmarks/learning/run.py --settings pipeline --work /tmp/learning   # reuses generated data there
 
@@ -304,7 +304,7 @@ def main() -> int:
     parser.add_argument("--facts", type=int, default=8, help="made-up facts per knowledge leaf (controlled)")
     parser.add_argument("--skill-samples", type=int, default=40, help="samples of the skill leaf (controlled)")
     parser.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (controlled)")
-    # 2: the last is the rate's decay; at 3 (a cosine then) the table was the same within its intervals, 9 min longer
+    # 2: the last is the rate's decay; at 3 (with a cosine) the table was the same within its intervals
     parser.add_argument("--pipeline-epochs", type=int, default=2, help="epoch cap of each phase (pipeline)")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder, reused (default: a new one)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
