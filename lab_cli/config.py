@@ -40,10 +40,7 @@ def load_settings(top: Path) -> Settings:
     path = top / CONFIG_FILE
     if not path.is_file():
         return Settings()
-    try:
-        return parse_settings(path.read_text(encoding="utf-8"), str(path))
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc}); fix or remove it") from exc
+    return parse_settings(path.read_bytes(), str(path))
 
 
 def settings_at(repo: GitRepo, revision: str) -> Settings:
@@ -54,17 +51,14 @@ def settings_at(repo: GitRepo, revision: str) -> Settings:
     where = f"{CONFIG_FILE} at {revision[:12]}"
     if entry.size is None or entry.size > _MAX_CONFIG_BYTES:
         raise UsageError(f"{where}: over {_MAX_CONFIG_BYTES:,} bytes; lab's settings are a few lines")
-    try:
-        return parse_settings(repo.read_blobs([entry.sha])[entry.sha].decode("utf-8"), where)
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{where}: not valid TOML ({exc}); fix or remove it") from exc
+    return parse_settings(repo.read_blobs([entry.sha])[entry.sha], where)
 
 
-def parse_settings(text: str, where: str) -> Settings:
-    """Settings from the text of a ``.lab.toml``; ``where`` names it in errors."""
+def parse_settings(content: bytes, where: str) -> Settings:
+    """Settings from the bytes of a ``.lab.toml``; ``where`` names it in errors."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(content.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{where}: not valid TOML ({exc}); fix or remove it") from exc
     diff, documents, train = (_table(data, name, where) for name in ("diff", "documents", "train"))
     hosts = documents.get("allowed_hosts", DEFAULT_ALLOWED_HOSTS)
