@@ -49,7 +49,8 @@ class PhaseMetrics:
     stopped_early: bool = False  # the stopping rule ended the phase before its epoch cap
     learned_after: int | None = None  # the epoch after which every new leaf was learned (then the rate decayed)
     final_learning_rate: float = 0.0  # the rate of the last optimizer step: near 0 once a schedule has decayed
-    # each new leaf's share of assistant tokens predicted right on its own training samples, after each epoch
+    # each new leaf's share of assistant tokens predicted right on its own training samples, after each epoch this
+    # process ran (a phase resumed from a checkpoint inside it lists the epochs since the resume)
     learned: list[dict[str, float]] = field(default_factory=list)
 
 
@@ -244,8 +245,9 @@ def run_phase(
         tokens_per_second=round(collator.stats.tokens / seconds, 1) if seconds else 0.0,
         non_pad_share=collator.non_pad_share,
         padded_non_pad_share=round(collator.stats.padded_non_pad_share, 3),
-        epochs_run=len(check.history) if check else phase.epochs,
-        stopped_early=bool(check and len(check.history) < phase.epochs),
+        # from the trainer's state, not the check's history: a resumed phase's history starts at its resume
+        epochs_run=round(trainer.state.epoch or 0),
+        stopped_early=bool(check and round(trainer.state.epoch or 0) < phase.epochs),
         learned_after=schedule.learned_epoch if schedule else None,
         final_learning_rate=float(trainer.lr_scheduler.get_last_lr()[0]) if trainer.lr_scheduler else 0.0,
         learned=check.history if check else [],

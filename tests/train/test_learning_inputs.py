@@ -175,3 +175,27 @@ def _stop_settings(folder: Path) -> Path:
     stop = {"stop_accuracy": 0.9, "warmup_steps": 1, "batch_size": 8, "micro_batch_size": 8}
     path.write_text(json.dumps({"leaf_floor": 8, "phases": {"knowledge_short": stop}}))
     return path
+
+
+def test_a_phase_resumed_inside_counts_the_epochs_it_ran_before(tiny_model: Path, tmp_path: Path) -> None:
+    from lab_cli.train import trainer
+    from lab_cli.train.config import load_settings
+    from tests.train.test_mixing import pool
+
+    plan = PhasePlan("knowledge_short", tuple(pool("k/new", 16)), ())
+    never = {"stop_accuracy": 1.01, "save_every_epoch": True, "warmup_steps": 1}  # never learned: runs the cap
+    settings = load_settings("tiny", {"phases": {"knowledge_short": never}}, epochs=3, batch_size=8, micro_batch_size=8)
+
+    class Killed(Exception):
+        pass
+
+    def killed_in_epoch_two(step: int, total: int) -> None:
+        if step > total // 3:  # 2 steps an epoch: epoch 1's checkpoint is saved, epoch 2 has begun
+            raise Killed
+
+    with pytest.raises(Killed):
+        trainer.run_phase(tiny_model, plan, settings, tmp_path / "phase", killed_in_epoch_two)
+    assert list((tmp_path / "phase.trainer").glob("checkpoint-*")), "epoch 1 left no checkpoint to resume from"
+    metrics = trainer.run_phase(tiny_model, plan, settings, tmp_path / "phase")
+    assert metrics.epochs_run == 3 and not metrics.stopped_early
+    assert len(metrics.learned) < 3, "the resumed process measured only the epochs it ran"
