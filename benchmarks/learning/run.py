@@ -101,13 +101,24 @@ def controlled_train(seed: int, args: argparse.Namespace, work: Path) -> tuple[P
             if step == 0 and method != "replay" and "replay" in args.methods:
                 outs[method].append(outs["replay"][0])  # step 1 has nothing to replay: the same training
                 continue
-            out = folder / method / f"step{step + 1}"
+            ratio = replay_ratio(method, args)
+            out = (
+                folder
+                / (method if ratio is None or method == "naive" else f"{method}-ratio{ratio}")
+                / f"step{step + 1}"
+            )
             start = ["--model", str(base)] if step == 0 else ["--parent", str(outs[method][-1])]
             if not (out / "lab_lineage.json").is_file():
-                ratio = ["--replay-ratio", "0"] if method == "naive" else []
-                lab("train", *start, "--data", commit, "--out", str(out), *extra, *ratio)
+                chosen = [] if ratio is None else ["--replay-ratio", str(ratio)]
+                lab("train", *start, "--data", commit, "--out", str(out), *extra, *chosen)
             outs[method].append(out)
     return repo.top, outs
+
+
+def replay_ratio(method: str, args: argparse.Namespace) -> float | None:
+    """The replay ratio a controlled method trains with: 0 for ``naive``, ``--replay-ratio`` for ``replay``
+    (None: the preset's)."""
+    return 0.0 if method == "naive" else args.replay_ratio
 
 
 def train_seconds(outs: list[Path]) -> float:
@@ -268,7 +279,7 @@ def _mean(score, origin: str, metric: str) -> float | None:
     return round(value, 4) if value is not None else None
 
 
-def print_pipeline(result: dict) -> None:
+def print_pipeline(result: dict, args: argparse.Namespace) -> None:
     """The pipeline table: per leaf and method, base → trained key-fact recall and conditional gain."""
     print(
         f"\npipeline (human held-out seed pairs only; generation {result['generate_seconds']} s, "
@@ -296,33 +307,178 @@ def _cell(row: dict, name: str) -> str:
     return f"{one('base')} → {one('trained')}"
 
 
+# ------------------------------------------------------------------------------------------------------ document
+
+DOCUMENT_LEAF = "knowledge/geography/islands"
+DOCUMENT_METHODS = {"documents": [], "qa_only": ["--no-document-samples"]}  # the same floor for both
+DOCUMENT_METRICS = ("exact_match", "fact_recall")
+
+
+def document_suite(facts: int) -> tuple[list, str]:
+    """One leaf of made-up island capitals (all different), each stated once in its document. The first half are
+    also trained as Q/A in three phrasings (the held-out fourth: ``origin: seed``); the second half are only in
+    the document (their held-out question: ``origin: document``)."""
+    from tasks import RELATIONS, _names
+
+    from tests.helpers.snapshots import QA
+
+    rng = random.Random(4321)
+    templates, capitals = RELATIONS["knowledge/geography/capitals"]
+    sentences, qas = [], []
+    for index, (island, capital) in enumerate(zip(_names(rng, facts, set()), rng.sample(capitals, facts), strict=True)):
+        sentences.append(f"The island of {island} has its capital at {capital}.")
+        trained = index < facts // 2
+        for number, template in enumerate(templates):
+            question = template.format(e=island)
+            if number == index % len(templates):
+                qas.append(QA(question, capital, split="eval", origin="seed" if trained else "document"))
+            elif trained:
+                qas.append(QA(question, capital))
+    return qas, " ".join(sentences)
+
+
+def document_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
+    """Both document methods for one seed: base and trained means per origin and metric, with intervals."""
+    from lab_cli.evaluate.scores import base_scores, eval_items, lineage_scores, origin_interval
+    from lab_cli.gitrepo import GitRepo
+    from lab_cli.teacher.local_model import resolve_model
+    from lab_cli.train.lineage import read_lineage
+    from tests.helpers.gitrepos import Repo
+    from tests.helpers.snapshots import commit_leaves
+
+    folder = work / f"document-{seed}"
+    fresh = not (folder / "taxonomy" / ".git").is_dir()
+    repo = Repo(folder / "taxonomy")
+    if fresh:
+        qas, text = document_suite(args.document_facts)
+        commit_leaves(repo, {DOCUMENT_LEAF: qas}, "islands", documents={DOCUMENT_LEAF: text})
+    commit = repo.git("rev-parse", "HEAD").strip()
+    base = resolve_model("default")
+    result = {}
+    for method, options in DOCUMENT_METHODS.items():
+        out = folder / method
+        if not (out / "lab_lineage.json").is_file():
+            train = ["--model", str(base), "--data", commit, "--out", str(out), "--preset", "small"]
+            lab("train", *train, "--lr", str(args.lr), "--seed", str(seed), "-C", str(repo.top), *options)
+        lineage = read_lineage(out)
+        items = eval_items(GitRepo(repo.top), lineage.dataset_snapshot)
+        (before,) = base_scores((out, lineage), items).values()
+        (after,) = lineage_scores(out, lineage, items).values()
+        entry: dict = {"train_seconds": train_seconds([out])}
+        for origin in ("seed", "document"):
+            for metric in DOCUMENT_METRICS:
+                entry[f"{origin}_{metric}"] = {
+                    "n": len([v for v in after.values(metric, origin) if v is not None]),
+                    "base": _mean(before, origin, metric),
+                    "trained": _mean(after, origin, metric),
+                    "trained_ci": origin_interval(after, origin, metric),
+                }
+        phases = [p for p in lineage.phases if p["status"] == "done"]
+        entry["phases"] = [p["name"] for p in phases]
+        entry["samples_per_epoch"] = [p["metrics"]["samples_per_epoch"] for p in phases]
+        entry["epochs_run"] = [p["metrics"].get("epochs_run") for p in phases]
+        result[method] = entry
+    return result
+
+
+def documents(args: argparse.Namespace, work: Path) -> dict:
+    """Per method, over seeds: the mean gain over the base on facts trained as Q/A (``seed``) and on facts only
+    in the document (``document``), per metric; each seed's entries beside."""
+    runs = {str(seed): document_seed(seed, args, work) for seed in args.seeds}
+    summary: dict = {}
+    for method in DOCUMENT_METHODS:
+        summary[method] = {}
+        for origin in ("seed", "document"):
+            for metric in DOCUMENT_METRICS:
+                cells = [run[method][f"{origin}_{metric}"] for run in runs.values()]
+                gains = [c["trained"] - c["base"] for c in cells if c["trained"] is not None and c["base"] is not None]
+                summary[method][f"{origin}_{metric}_gain"] = round(statistics.mean(gains), 4) if gains else None
+    return {**summary, "per_seed": runs}
+
+
+def print_document(result: dict, args: argparse.Namespace) -> None:
+    """The document table: per method, the gain on Q/A-trained facts and on document-only facts."""
+    print(
+        f"\ndocument ({args.document_facts} made-up island capitals in one document; half also trained as Q/A; "
+        f"held-out phrasings; seeds {args.seeds}; lr {args.lr})"
+    )
+    for method in DOCUMENT_METHODS:
+        cells = "  ".join(
+            f"{origin}/{metric} {result[method][f'{origin}_{metric}_gain']:+.3f}"
+            for origin in ("seed", "document")
+            for metric in DOCUMENT_METRICS
+            if result[method][f"{origin}_{metric}_gain"] is not None
+        )
+        seconds = [run[method]["train_seconds"] for run in result["per_seed"].values()]
+        print(f"  {method:10} gain  {cells}  train s {seconds}")
+        for seed, run in result["per_seed"].items():
+            for origin in ("seed", "document"):
+                cell = run[method][f"{origin}_exact_match"]
+                print(
+                    f"    seed {seed} {origin:8} n {cell['n']}  EM {cell['base']} → {cell['trained']} "
+                    f"{cell['trained_ci']}"
+                )
+
+
+def earlier_results(path: Path, running: list[str]) -> dict:
+    """The settings of an existing results file that this run does not rerun (each with the arguments and date
+    of the run that measured it), so ``--settings`` can refresh one setting without dropping the others."""
+    if not path.is_file():
+        return {"runs": {}}
+    earlier = json.loads(path.read_text())
+    runs = earlier.get("runs") or {
+        setting: {"args": earlier.get("args", {}), "seconds": earlier.get("wall_seconds")}
+        for setting in SETTINGS
+        if setting in earlier
+    }
+    kept: dict = {"runs": {setting: run for setting, run in runs.items() if setting not in running}}
+    for setting in SETTINGS:
+        if setting not in running and setting in earlier:
+            kept[setting] = earlier[setting]
+            if f"{setting}_per_seed" in earlier:
+                kept[f"{setting}_per_seed"] = earlier[f"{setting}_per_seed"]
+    return kept
+
+
+SETTINGS = ("controlled", "pipeline", "document")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--settings", nargs="+", choices=("controlled", "pipeline"), default=["controlled", "pipeline"])
+    parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=["controlled", "pipeline"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--methods", nargs="+", choices=("replay", "naive"), default=["replay", "naive"])
     parser.add_argument("--facts", type=int, default=8, help="made-up facts per knowledge leaf (controlled)")
     parser.add_argument("--skill-samples", type=int, default=40, help="samples of the skill leaf (controlled)")
-    parser.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (controlled)")
+    parser.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (controlled, document)")
+    parser.add_argument("--replay-ratio", type=float, default=None, help="replay's ratio (controlled; default: preset)")
     # 2: the last is the rate's decay; at 3 (with a cosine) the table was the same within its intervals
     parser.add_argument("--pipeline-epochs", type=int, default=2, help="epoch cap of each phase (pipeline)")
+    parser.add_argument("--document-facts", type=int, default=8, help="made-up facts in the document (document)")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder, reused (default: a new one)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args()
-    began = time.perf_counter()
     work = (args.work or Path(tempfile.mkdtemp(prefix="learning-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    document: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+    document = earlier_results(args.out / "results.json", args.settings)
     missed: list[str] = []
-    if "pipeline" in args.settings:
-        document["pipeline"] = pipeline(args, work)
-        print_pipeline(document["pipeline"])
-    if "controlled" in args.settings:
-        document["controlled"] = controlled(args, work)
-        missed = print_controlled(document["controlled"], args)
+    began = time.perf_counter()
+    for setting in SETTINGS:
+        if setting not in args.settings:
+            continue
+        started = time.perf_counter()
+        measure = {"controlled": controlled, "pipeline": pipeline, "document": documents}[setting]
+        document[setting] = measure(args, work)
+        printer = {"controlled": print_controlled, "pipeline": print_pipeline, "document": print_document}[setting]
+        missed += printer(document[setting], args) or []
+        if setting != "pipeline":  # the issue's shape: controlled = {method: summary}; each seed's reports beside
+            document[f"{setting}_per_seed"] = document[setting].pop("per_seed")
+        document["runs"][setting] = {
+            "date": time.strftime("%Y-%m-%d"),
+            "seconds": round(time.perf_counter() - started, 1),
+            "args": {k: str(v) for k, v in vars(args).items()},
+        }
     document["wall_seconds"] = round(time.perf_counter() - began, 1)
-    if "controlled" in document:  # the issue's shape: controlled = {method: summary}; each seed's reports beside
-        document["controlled_per_seed"] = document["controlled"].pop("per_seed")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nwall time {document['wall_seconds']:.0f} s; wrote {args.out / 'results.json'} (work folder {work})")

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint, sample_split
 from lab_cli.datasets.snapshot import LeafData, default_store, write_snapshot
+from lab_cli.documents.chunk import chunk_text
+from lab_cli.generate.document_samples import document_samples
+from lab_cli.generate.run import identified
 from lab_cli.gitrepo import GitRepo
 from tests.helpers.gitrepos import Repo
 from tests.helpers.leaves import knowledge_text, skill_text
@@ -52,8 +55,23 @@ def samples(leaf: str, kind: str, key: str, commit: str, qas: list[QA]) -> list[
     ]
 
 
-def commit_leaves(repo: Repo, leaves: dict[str, list[QA]], message: str = "add leaves") -> tuple[str, str]:
-    """Write each leaf (knowledge when under ``knowledge/``), commit, record its snapshot; (commit, snapshot)."""
+def with_document(leaf: str, key: str, commit: str, rows: list[dict], document: str) -> list[dict]:
+    """``rows`` plus the document samples ``lab generate`` makes from ``document``'s chunks (each trained pair
+    belongs to the first chunk that states its answer)."""
+    chunks = chunk_text(document)
+    for row in rows:
+        answer = row["messages"][-1]["content"]
+        row["metadata"]["chunk"] = next((i for i, chunk in enumerate(chunks) if answer in chunk), None)
+    metadata = {"leaf": leaf, "kind": "knowledge", "generation_key": key, "taxonomy_commit": commit}
+    topic = {"document_outline": leaf.rsplit("/", 1)[-1]}
+    return rows + identified(document_samples(topic, chunks, rows, metadata), key)
+
+
+def commit_leaves(
+    repo: Repo, leaves: dict[str, list[QA]], message: str = "add leaves", documents: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """Write each leaf (knowledge when under ``knowledge/``), commit, record its snapshot; (commit, snapshot).
+    A knowledge leaf with a text in ``documents`` also gets that document's samples."""
     for leaf in leaves:
         knowledge = leaf.startswith("knowledge/")
         author = leaf.replace("/", "-")  # distinct texts: identical leaves would share a generation key
@@ -77,7 +95,10 @@ def commit_leaves(repo: Repo, leaves: dict[str, list[QA]], message: str = "add l
         )
         key = generation_key(fingerprint, SPEC)
         if not store.is_complete(key):
-            store.append(key, samples(leaf, kind, key, commit, leaves[leaf]))
+            rows = samples(leaf, kind, key, commit, leaves[leaf])
+            if documents and leaf in documents:
+                rows = with_document(leaf, key, commit, rows, documents[leaf])
+            store.append(key, rows)
             store.mark_complete(key)
         records.append(LeafData(leaf, kind, key, {"pipeline": SPEC.pipeline}))
     return commit, write_snapshot(git, store, commit, records)
