@@ -71,6 +71,13 @@ def train(
     replay_min_per_leaf: Annotated[int | None, typer.Option(help="Least samples per old leaf per epoch.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of training and replay draws.")] = None,
     leaf_floor: Annotated[int | None, typer.Option(help="Least samples per new leaf per epoch.")] = None,
+    replay_data: Annotated[
+        list[Path] | None,
+        typer.Option("--replay-data", help="General conversations to rehearse (JSON lines, messages format)."),
+    ] = None,
+    rehearsal_ratio: Annotated[
+        float | None, typer.Option(help="Rehearsal samples per epoch, as a share of its new samples.")
+    ] = None,
     document_samples: Annotated[
         bool | None, typer.Option("--document-samples/--no-document-samples", help="Train on document samples.")
     ] = None,
@@ -91,6 +98,7 @@ def train(
         "replay_min_per_leaf": replay_min_per_leaf,
         "seed": seed,
         "leaf_floor": leaf_floor,
+        "rehearsal_ratio": rehearsal_ratio,
         "document_samples": document_samples,
         "system_prompt": system_prompt if system_prompt is not None else taxonomy_system_prompt(repo_path),
     }
@@ -98,7 +106,7 @@ def train(
     settings = load_settings(
         preset, overlay, epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length
     )
-    request = TrainRequest(repo_path, data, out, settings, model, parent, resume)
+    request = TrainRequest(repo_path, data, out, settings, model, parent, resume, tuple(replay_data or ()))
     say = (lambda text: print(text, file=sys.stderr)) if output_format == "json" else print
     with step_progress(sys.stderr.isatty()) as say_step:
         result = run(request, say, say_step)

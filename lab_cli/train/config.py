@@ -66,6 +66,9 @@ class TrainSettings:
     # Put first in every training sample, recorded in the lineage, and used by lab eval and lab serve
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     seed: int = 0  # seeds the model's trainer and the replay draws
+    # Rehearsal (general conversations: --replay-data, the starting model's own answers) per epoch of every
+    # phase, as a share of the epoch's new samples, split evenly over the sources
+    rehearsal_ratio: float = 0.25
 
     def as_dict(self) -> dict:
         """JSON form (recorded in the journal and the lineage)."""
@@ -110,7 +113,15 @@ def _small() -> TrainSettings:
 
 
 PRESETS = {"default": TrainSettings, "small": _small, "tiny": _tiny}
-TOP_LEVEL = ("replay_ratio", "replay_min_per_leaf", "leaf_floor", "document_samples", "system_prompt", "seed")
+TOP_LEVEL = (
+    "replay_ratio",
+    "replay_min_per_leaf",
+    "leaf_floor",
+    "document_samples",
+    "system_prompt",
+    "seed",
+    "rehearsal_ratio",
+)
 
 
 def load_settings(preset: str = "default", overlay: dict | None = None, **every_phase: object) -> TrainSettings:

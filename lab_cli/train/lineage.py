@@ -30,6 +30,7 @@ class Lineage:
     # generation key → the starting model's leaf score (row 0 of the forgetting matrix), cached by lab eval in the
     # first lab-trained checkpoint of a chain, since the base model has no lineage of its own
     base_scores: dict[str, dict] = field(default_factory=dict)
+    rehearsal: tuple[dict, ...] = ()  # the rehearsal sources mixed into every phase (lab_cli.train.rehearsal)
 
     def with_scores(self, scores: dict[str, dict]) -> Lineage:
         """This lineage with more cached scores."""
@@ -61,6 +62,7 @@ def read_lineage(checkpoint: Path) -> Lineage | None:
         return None
     document["trained_keys"] = tuple(document["trained_keys"])
     document["phases"] = tuple(document["phases"])
+    document["rehearsal"] = tuple(document.get("rehearsal", ()))
     return Lineage(**document)
 
 

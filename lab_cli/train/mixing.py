@@ -6,6 +6,9 @@ keep only the buffered items; re-drawing spreads the same budget over everything
 
 Every new leaf gives at least ``floor`` samples to each epoch: all of its own, plus draws from them with
 replacement (again every epoch) up to the floor, so a small leaf is not drowned by a large one.
+
+Rehearsal sources (conversations outside the taxonomy, ``lab_cli.train.rehearsal``) are drawn afresh every epoch
+of every phase too: ``ceil(rehearsal_ratio × the epoch's new samples)`` in all, split evenly over the sources.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class PhasePlan:
     name: str
     new: tuple[Example, ...]
     replay: tuple[Example, ...]
+    rehearsal: tuple[Example, ...] = ()  # general conversations (every source), drawn by source each epoch
 
 
 def snapshot_examples(repo: GitRepo, snapshot: str, split: str = "train", documents: bool = True) -> list[Example]:
@@ -109,20 +113,44 @@ def replay_quota(size: int, ratio: float, min_per_leaf: int) -> int:
     return min(size, max(min_per_leaf, math.ceil(ratio * size)))
 
 
-class EpochMixer:
-    """New samples (each new leaf up to its floor) plus a fresh stratified replay draw for each epoch (same
-    size every epoch)."""
+def rehearsal_quotas(sizes: dict[str, int], new_per_epoch: int, ratio: float) -> dict[str, int]:
+    """Samples each rehearsal source (by name → size) gives to an epoch of ``new_per_epoch`` new samples."""
+    if ratio <= 0 or not sizes:
+        return {name: 0 for name in sizes}
+    share = math.ceil(ratio * new_per_epoch / len(sizes))
+    return {name: min(size, share) for name, size in sizes.items()}
 
-    def __init__(self, plan: PhasePlan, ratio: float, min_per_leaf: int, seed: int, floor: int = 0) -> None:
+
+class EpochMixer:
+    """New samples (each new leaf up to its floor) plus a fresh stratified replay draw and a fresh draw from each
+    rehearsal source for each epoch (same size every epoch)."""
+
+    def __init__(
+        self,
+        plan: PhasePlan,
+        ratio: float,
+        min_per_leaf: int,
+        seed: int,
+        floor: int = 0,
+        rehearsal_ratio: float = 0.0,
+    ) -> None:
         self.new = list(plan.new)
         self.new_by_leaf = by_leaf(plan.new)
         self.topup = {leaf: max(0, floor - len(own)) for leaf, own in self.new_by_leaf.items()}
         self.pools = by_leaf(plan.replay)
         self.quotas = {leaf: replay_quota(len(pool), ratio, min_per_leaf) for leaf, pool in self.pools.items()}
+        self.sources = by_leaf(plan.rehearsal)
+        sizes = {name: len(pool) for name, pool in self.sources.items()}
+        self.rehearsal_quotas = rehearsal_quotas(sizes, self.new_per_epoch, rehearsal_ratio)
         self.seed = seed
 
     def __len__(self) -> int:
-        return len(self.new) + sum(self.topup.values()) + sum(self.quotas.values())
+        return self.new_per_epoch + sum(self.quotas.values()) + self.rehearsal_per_epoch
+
+    @property
+    def rehearsal_per_epoch(self) -> int:
+        """Rehearsal samples in each epoch, over every source."""
+        return sum(self.rehearsal_quotas.values())
 
     @property
     def new_per_epoch(self) -> int:
@@ -142,6 +170,11 @@ class EpochMixer:
             drawn.extend(rng.sample(pool, self.quotas[leaf]))
         return drawn
 
+    def rehearsal(self, epoch: int) -> list[Example]:
+        """The rehearsal samples of ``epoch``, drawn without replacement from each source."""
+        rng = random.Random(f"{self.seed}:rehearsal:{epoch}")
+        return [e for name, pool in self.sources.items() for e in rng.sample(pool, self.rehearsal_quotas[name])]
+
     def epoch(self, epoch: int) -> list[Example]:
-        """All samples of ``epoch``: new first, the floor's draws, then replay (the trainer shuffles)."""
-        return self.new + self.upsampled(epoch) + self.replay(epoch)
+        """All samples of ``epoch``: new first, the floor's draws, replay, then rehearsal (the trainer shuffles)."""
+        return self.new + self.upsampled(epoch) + self.replay(epoch) + self.rehearsal(epoch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from lab_cli.datasets.snapshot import read_manifest, snapshot_of
@@ -15,6 +15,7 @@ from lab_cli.train.config import TrainSettings
 from lab_cli.train.journal import Journal, PhaseRecord, start_or_resume, write_journal
 from lab_cli.train.lineage import LINEAGE, Lineage, read_lineage, write_lineage
 from lab_cli.train.mixing import PhasePlan, plan_phases, snapshot_examples
+from lab_cli.train.rehearsal import read_replay_data
 
 Say = Callable[[str], None]
 
@@ -30,6 +31,7 @@ class TrainRequest:
     model: str = "default"  # a base model folder or "default"; ignored when a parent is given
     parent: Path | None = None
     resume: bool = False
+    replay_data: tuple[Path, ...] = ()  # users' general conversations to rehearse (InstructLab's messages format)
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,17 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
         raise TrainError(
             f"nothing new to train: {start} was already trained on every generation key of {request.revision}"
         )
+    sources = [read_replay_data(path) for path in request.replay_data]  # a bad line fails before anything trains
+    rehearsal = tuple(example for source in sources for example in source.examples)
+    plans = [replace(plan, rehearsal=rehearsal) for plan in plans]
     identity = {
         "base_model": base,
         "parent": str(request.parent.resolve()) if request.parent else None,
         "dataset_snapshot": snapshot,
         "settings": request.settings.as_dict(),
     }
+    if sources:  # absent otherwise, so a run journalled before rehearsal existed still resumes
+        identity["rehearsal"] = [source.record for source in sources]
     request.out.mkdir(parents=True, exist_ok=True)
     journal = start_or_resume(request.out, identity, request.resume)
     journal, final = _run_phases(request, plans, journal, start, say, say_step)
@@ -106,6 +113,7 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
         phases=tuple(asdict(record) for record in journal.phases),
         settings=request.settings.as_dict(),
         system_prompt=request.settings.system_prompt,
+        rehearsal=tuple(source.record for source in sources),
     )
     if _is_main_process():
         _publish(final, request.out)

@@ -49,6 +49,7 @@ class PhaseMetrics:
     stopped_early: bool = False  # the stopping rule ended the phase before its epoch cap
     learned_after: int | None = None  # the epoch after which every new leaf was learned (then the rate decayed)
     final_learning_rate: float = 0.0  # the rate of the last optimizer step: near 0 once a schedule has decayed
+    rehearsal_per_epoch: int = 0  # general conversations (rehearsal sources) in each epoch
     # each new leaf's share of assistant tokens predicted right on its own training samples, after each epoch this
     # process ran (a phase resumed from a checkpoint inside it lists the epochs since the resume)
     learned: list[dict[str, float]] = field(default_factory=list)
@@ -84,12 +85,15 @@ def _encode_plan(
 ) -> tuple[PhasePlan, dict[int, Encoded], int]:
     """The plan without samples too long to train on, every kept sample's encoding (the system prompt first),
     and how many were dropped."""
-    examples = list(plan.new) + list(plan.replay)
+    examples = list(plan.new) + list(plan.replay) + list(plan.rehearsal)
     conversations = [with_system_prompt(example.messages, system_prompt) for example in examples]
     encoded, dropped = encode_all(tokenizer, conversations, max_length)
     keep = {id(e): item for e, item in zip(examples, encoded, strict=True) if item is not None}
     kept = replace(
-        plan, new=tuple(e for e in plan.new if id(e) in keep), replay=tuple(e for e in plan.replay if id(e) in keep)
+        plan,
+        new=tuple(e for e in plan.new if id(e) in keep),
+        replay=tuple(e for e in plan.replay if id(e) in keep),
+        rehearsal=tuple(e for e in plan.rehearsal if id(e) in keep),
     )
     if not kept.new:
         raise TrainError(f"every new sample of phase {plan.name} is longer than max_length {max_length} tokens")
@@ -193,7 +197,14 @@ def run_phase(
     phase = settings.phases[plan.name]
     tokenizer = AutoTokenizer.from_pretrained(start)
     plan, encodings, dropped = _encode_plan(tokenizer, plan, phase.max_length, settings.system_prompt)
-    mixer = EpochMixer(plan, settings.replay_ratio, settings.replay_min_per_leaf, settings.seed, settings.leaf_floor)
+    mixer = EpochMixer(
+        plan,
+        settings.replay_ratio,
+        settings.replay_min_per_leaf,
+        settings.seed,
+        settings.leaf_floor,
+        settings.rehearsal_ratio,
+    )
     dataset = MixtureDataset(mixer, encodings)
     collator = PackingCollator()
     check = None
@@ -238,7 +249,7 @@ def run_phase(
     return PhaseMetrics(
         steps=result.global_step,
         samples_per_epoch=len(mixer),
-        replay_per_epoch=len(mixer) - mixer.new_per_epoch,
+        replay_per_epoch=len(mixer) - mixer.new_per_epoch - mixer.rehearsal_per_epoch,
         dropped_too_long=dropped,
         train_loss=round(result.training_loss, 4),
         seconds=round(seconds, 2),
@@ -251,4 +262,5 @@ def run_phase(
         learned_after=schedule.learned_epoch if schedule else None,
         final_learning_rate=float(trainer.lr_scheduler.get_last_lr()[0]) if trainer.lr_scheduler else 0.0,
         learned=check.history if check else [],
+        rehearsal_per_epoch=mixer.rehearsal_per_epoch,
     )
