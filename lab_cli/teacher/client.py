@@ -207,7 +207,18 @@ def _fatal_message(error: Any, settings: TeacherSettings) -> str:
         return f"the teacher at {settings.url} refused the API key (HTTP {status}); set {names}"
     if status == 404:
         return f"the teacher at {settings.url} has no model {settings.model!r} or no chat endpoint (HTTP 404)"
-    return f"the teacher at {settings.url} rejected a request (HTTP {status}): {str(error.message)[:200]}"
+    return f"the teacher at {settings.url} rejected a request (HTTP {status}): {_server_says(error)[:300]}"
+
+
+def _server_says(error: Any) -> str:
+    """The reason an OpenAI-compatible server gave in its error body (``detail`` or ``error.message``), else the
+    client's own message ("Error code: 400" says nothing)."""
+    body = error.body if isinstance(getattr(error, "body", None), dict) else {}
+    nested = body.get("error")
+    reason = (
+        body.get("detail") or body.get("message") or (nested.get("message") if isinstance(nested, dict) else nested)
+    )
+    return str(reason) if reason else str(error.message)
 
 
 def _response(request: ChatRequest, completion: Any, attempts: int) -> ChatResponse:

@@ -95,6 +95,9 @@ class FakeTeacher:
                     return
                 if behaviour == "slow":
                     time.sleep(fake.slow_seconds)
+                if behaviour == "400":  # as transformers serve (FastAPI) refuses a prompt too long for the model
+                    self._send(400, {"detail": "The prompt has 827 tokens, but the model takes at most 512"})
+                    return
                 if behaviour in ("429", "500", "401"):
                     error = {"error": {"message": f"scripted {behaviour}", "type": "scripted"}}
                     self._send(int(behaviour), error, {"Retry-After": "0"} if behaviour == "429" else None)

@@ -53,7 +53,9 @@ def build_tiny_model(
         num_hidden_layers=layers,
         num_attention_heads=4,
         num_key_value_heads=4,
-        max_position_embeddings=512,
+        # transformers serve (5.25+) refuses a prompt longer than this with HTTP 400; a teacher prompt with a
+        # document chunk takes ~830 tokens of this small-vocabulary tokenizer
+        max_position_embeddings=2048,
         pad_token_id=fast.pad_token_id,
         eos_token_id=fast.eos_token_id,
         bos_token_id=None,

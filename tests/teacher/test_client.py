@@ -59,6 +59,13 @@ def test_bad_key_fails_at_once_with_advice(monkeypatch: pytest.MonkeyPatch) -> N
     assert len(server.requests) == 1
 
 
+def test_a_refused_request_says_what_the_server_said() -> None:
+    with FakeTeacher(script=["400"]) as server, pytest.raises(TeacherError) as raised:
+        TeacherClient(settings(server)).run(requests(1))
+    assert "HTTP 400" in str(raised.value) and "takes at most 512" in str(raised.value)
+    assert len(server.requests) == 1  # a 400 is not retried
+
+
 def test_concurrency_is_bounded_and_used() -> None:
     import threading
 
