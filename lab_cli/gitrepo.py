@@ -3,13 +3,17 @@
 Everything here runs git's plumbing commands directly (a fixed handful of processes per operation, never one
 per commit or per file), which is the fast path that keeps ``lab diff`` under a second on large histories.
 GitPython, which costs ~200 ms to import, is reserved for the dataset store that needs its object model.
-Failures become ``GitError`` with git's own message.
+Failures become ``GitError`` with git's own message. Every command has a time limit (``git_timeout``), and a
+fetch from another repository a size limit (``GitRepo.fetch``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +25,12 @@ WORKTREE = "WORKTREE"
 SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
 
 DEFAULT_GIT_TIMEOUT = 300.0
-"""Seconds one git command may run unless ``$LAB_GIT_TIMEOUT`` says otherwise."""
+"""Seconds one git command may run unless ``$LAB_GIT_TIMEOUT`` or ``[limits] git_timeout`` says otherwise."""
+
+TIMEOUT_SETTING = "LAB_GIT_TIMEOUT, or [limits] git_timeout in .lab.toml"
+
+_POLL_SECONDS = 0.05
+"""How often a bounded fetch measures what it has received."""
 
 _ARGUMENTS_PER_CALL = 500
 """Paths per git command line, far below any system's argument-length limit."""
@@ -47,11 +56,21 @@ class Entry:
     size: int | None
 
 
-class GitRepo:
-    """A git work tree, addressed by its top folder."""
+class FetchTooLarge(GitError):
+    """A fetch stopped because what it brought passed its size limit (what arrived was deleted)."""
 
-    def __init__(self, top: Path) -> None:
+
+class GitRepo:
+    """A git work tree, addressed by its top folder; ``timeout``: seconds per command from lab's settings
+    (``$LAB_GIT_TIMEOUT`` overrides it; None: the default)."""
+
+    def __init__(self, top: Path, timeout: float | None = None) -> None:
         self.top = top
+        self.timeout = timeout
+
+    def with_timeout(self, timeout: float | None) -> GitRepo:
+        """The same repository with another configured time limit per git command."""
+        return GitRepo(self.top, timeout)
 
     @classmethod
     def find(cls, start: Path) -> GitRepo:
@@ -67,7 +86,31 @@ class GitRepo:
 
     def run(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
         """Run ``git ARGS`` in the work tree (``env``: extra variables); its standard output."""
-        return _git(self.top, *args, stdin=stdin, env=env)
+        return _git(self.top, *args, stdin=stdin, env=env, timeout=git_timeout(self.timeout))
+
+    def fetch(self, url: str, revision: str, max_bytes: int, allow_file: bool = False) -> None:
+        """Fetch ``revision`` alone (depth 1, no tags) from ``url``; ``FetchTooLarge`` when the pack it brings
+        passes ``max_bytes``: git is stopped as soon as it does, and the partial pack deleted.
+
+        Objects always arrive as one pack (unpack limit 1, never loose), so the growth of ``objects/pack`` is
+        what was received; it is measured while git runs and once more when it ends.
+        """
+        protocol = "always" if allow_file else "never"
+        limits = ("-c", "fetch.unpackLimit=1", "-c", "transfer.unpackLimit=1", "-c", f"protocol.file.allow={protocol}")
+        args = (*limits, "fetch", "--quiet", "--depth", "1", "--no-tags", "--", url, revision)
+        git_dir = self.git_dir()
+        shallow = git_dir / "shallow"
+        grafts = shallow.read_bytes() if shallow.is_file() else None
+        try:
+            _bounded_fetch(self.top, args, git_dir / "objects" / "pack", max_bytes, git_timeout(self.timeout))
+        except GitError:
+            # a stopped fetch leaves its lock, and must not leave a shallow boundary at a commit it deleted
+            (git_dir / "shallow.lock").unlink(missing_ok=True)
+            if grafts is None:
+                shallow.unlink(missing_ok=True)
+            else:
+                shallow.write_bytes(grafts)
+            raise
 
     def git_dir(self) -> Path:
         """The repository's .git folder (where lab keeps its sample store)."""
@@ -206,15 +249,26 @@ class GitRepo:
         return self.run("hash-object", "--no-filters", "--", *paths).decode().split()
 
 
-def git_timeout() -> float:
-    """Seconds any one git command may run: ``$LAB_GIT_TIMEOUT``, default 300 (a hung fetch must not hang a bot)."""
+def git_timeout(configured: float | None = None) -> float:
+    """Seconds any one git command may run: ``$LAB_GIT_TIMEOUT``, else ``configured`` (``[limits] git_timeout``),
+    else 300 (a hung fetch must not hang a bot)."""
+    value = os.environ.get("LAB_GIT_TIMEOUT")
     try:
-        return max(float(os.environ.get("LAB_GIT_TIMEOUT", DEFAULT_GIT_TIMEOUT)), 0.1)
-    except ValueError as exc:
-        raise UsageError("LAB_GIT_TIMEOUT must be a number of seconds") from exc
+        seconds = float(value) if value is not None else configured or DEFAULT_GIT_TIMEOUT
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UsageError(f"LAB_GIT_TIMEOUT must be a positive number of seconds, not {value!r}")
+    return seconds
 
 
-def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:
+def _git(
+    folder: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> bytes:
     try:
         completed = subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
@@ -223,16 +277,98 @@ def _git(folder: Path, *args: str, stdin: bytes | None = None, env: dict[str, st
             capture_output=True,
             env={**_ENVIRONMENT, **(env or {})},
             check=False,
-            timeout=git_timeout(),
+            timeout=timeout or git_timeout(),
         )
     except FileNotFoundError as exc:
         raise UsageError("git is not installed or not on PATH") from exc
     except subprocess.TimeoutExpired as exc:
-        raise GitError(f"git {args[0]} took longer than {exc.timeout:g} s (LAB_GIT_TIMEOUT) and was stopped") from exc
+        raise _timed_out(_command(args), exc.timeout) from exc
     if completed.returncode != 0:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else f"git {args[0]} failed")
+        raise GitError(_last_line(completed.stderr) or f"git {_command(args)} failed")
     return completed.stdout
+
+
+def _bounded_fetch(folder: Path, args: tuple[str, ...], packs: Path, max_bytes: int, timeout: float) -> None:
+    """Run a fetch, stopping it (its whole process group) once ``packs`` grew past ``max_bytes`` or time ran out."""
+    before = set(os.listdir(packs)) if packs.is_dir() else set()
+    deadline = time.monotonic() + timeout
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(
+                ["git", "-c", "core.quotepath=off", *args],
+                cwd=folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env=_ENVIRONMENT,
+                start_new_session=True,  # git fetch runs helpers (remote-https, index-pack): stop them all
+            )
+        except FileNotFoundError as exc:
+            raise UsageError("git is not installed or not on PATH") from exc
+        problem = _watch(process, packs, before, max_bytes, deadline, timeout)
+        if problem is None and _received(packs, before) > max_bytes:  # a fetch faster than one poll
+            problem = FetchTooLarge(f"git fetch brought more than {max_bytes:,} bytes and was stopped")
+        if problem is not None:
+            _delete_new(packs, before)
+            raise problem
+        if process.returncode != 0:
+            errors.seek(0)
+            raise GitError(_last_line(errors.read()) or "git fetch failed")
+
+
+def _watch(
+    process: subprocess.Popen, packs: Path, before: set[str], max_bytes: int, deadline: float, timeout: float
+) -> GitError | None:
+    """Wait for ``process``; the reason it had to be stopped, or None when it ended by itself."""
+    while True:
+        try:
+            process.wait(_POLL_SECONDS)
+            return None
+        except subprocess.TimeoutExpired:
+            pass
+        if _received(packs, before) > max_bytes:
+            problem: GitError = FetchTooLarge(f"git fetch brought more than {max_bytes:,} bytes and was stopped")
+        elif time.monotonic() > deadline:
+            problem = _timed_out("fetch", timeout)
+        else:
+            continue
+        os.killpg(process.pid, 9)
+        process.wait()
+        return problem
+
+
+def _received(packs: Path, before: set[str]) -> int:
+    """Bytes of the files in ``packs`` that were not there before (the pack being received, its index)."""
+    total = 0
+    with os.scandir(packs) as found:
+        for entry in found:
+            if entry.name not in before:
+                with contextlib.suppress(FileNotFoundError):  # git renamed or removed it meanwhile
+                    total += entry.stat(follow_symlinks=False).st_size
+    return total
+
+
+def _delete_new(packs: Path, before: set[str]) -> None:
+    """Remove what a stopped fetch left in ``packs`` (a document cache has one writer at a time)."""
+    for name in set(os.listdir(packs)) - before:
+        (packs / name).unlink(missing_ok=True)
+
+
+def _timed_out(command: str, seconds: float) -> GitError:
+    return GitError(f"git {command} took longer than {seconds:g} s and was stopped ({TIMEOUT_SETTING})")
+
+
+def _command(args: tuple[str, ...]) -> str:
+    """The git subcommand of an argument list (past any ``-c name=value``)."""
+    position = 0
+    while position < len(args) - 1 and args[position] == "-c":
+        position += 2
+    return args[position] if args else "?"
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def _parse_name_status(out: bytes) -> list[Change]:

@@ -38,3 +38,55 @@ def test_a_git_command_that_hangs_is_stopped_with_a_clear_error(repo: Repo, monk
             GitRepo(repo.top).run("fetch", f"http://127.0.0.1:{server.getsockname()[1]}/x.git")
     finally:
         server.close()
+
+
+def test_a_fetch_that_hangs_is_stopped_naming_both_settings(repo: Repo, monkeypatch) -> None:
+    import socket
+
+    import pytest
+
+    from lab_cli.errors import GitError
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    monkeypatch.delenv("LAB_GIT_TIMEOUT", raising=False)
+    try:
+        with pytest.raises(GitError, match=r"git fetch took longer than 1 s .*LAB_GIT_TIMEOUT.*\[limits\] git_timeout"):
+            GitRepo(repo.top, timeout=1).fetch(f"http://127.0.0.1:{server.getsockname()[1]}/x.git", "a" * 40, 2**20)
+    finally:
+        server.close()
+
+
+def test_the_environment_overrides_the_configured_time_limit(monkeypatch) -> None:
+    import pytest
+
+    from lab_cli.errors import UsageError
+    from lab_cli.gitrepo import git_timeout
+
+    monkeypatch.delenv("LAB_GIT_TIMEOUT", raising=False)
+    assert (git_timeout(), git_timeout(7)) == (300, 7)
+    monkeypatch.setenv("LAB_GIT_TIMEOUT", "2.5")
+    assert git_timeout(7) == 2.5
+    for bad in ("0", "-1", "soon", "inf"):
+        monkeypatch.setenv("LAB_GIT_TIMEOUT", bad)
+        with pytest.raises(UsageError, match="positive number of seconds"):
+            git_timeout(7)
+
+
+def test_a_transfer_that_keeps_growing_is_stopped_at_the_limit(tmp_path) -> None:
+    """A local fetch ends before the first measurement; a process that keeps writing shows the stop in flight."""
+    import subprocess
+    import sys
+    import time
+
+    from lab_cli import gitrepo
+
+    packs = tmp_path / "pack"
+    packs.mkdir()
+    endless = "import time\nwith open('tmp_pack_x', 'wb') as f:\n    while True:\n        f.write(b'x' * 65536)\n"
+    endless += "        f.flush()\n        time.sleep(0.01)\n"
+    writer = subprocess.Popen([sys.executable, "-c", endless], cwd=packs, start_new_session=True)
+    problem = gitrepo._watch(writer, packs, set(), 256 * 1024, time.monotonic() + 20, 20)
+    assert isinstance(problem, gitrepo.FetchTooLarge) and writer.returncode == -9
+    assert (packs / "tmp_pack_x").stat().st_size < 4 * 2**20, "stopped near the limit, not at the deadline"

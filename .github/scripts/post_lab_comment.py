@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-"""Post or update lab's report comment on the pull request a finished "taxonomy PR" run checked.
+"""Post or update lab's report comment on the pull request a run of lab checked.
 
-Run by taxonomy-pr-comment.yml with a write token, from the base repository's own checkout. Everything in the
-downloaded artifact was written by the pull request's run, which the pull request controls (it can change that
-workflow), so the artifact is only ever the comment's body: the pull request number comes from the
-``workflow_run`` event, as the event's pull requests whose head is the run's head commit; where GitHub leaves
-that list empty (pull requests from forks), from the open pull requests whose head is that commit. Exactly one
-must match, or nothing is posted. Only the bot's own earlier comment is ever updated, and the body is bounded.
+Run by the report job of taxonomy-pr-check.yml with a write token, from the base repository's own checkout.
+The report was rendered by the base's lab from the pull request's content, so it is only ever the comment's
+body, never a source of where to post: the pull request comes from the event, as the given pull requests
+whose head is the checked head commit (the workflow passes the one its ``pull_request_target`` event names);
+where that list is empty, from the open pull requests whose head is that commit. Exactly one must match, or
+nothing is posted. Only the bot's own earlier comment is ever updated, and the body is bounded.
 
-Environment: ``REPOSITORY`` (owner/name), ``HEAD_SHA`` (the run's head commit), ``PULL_REQUESTS`` (the event's
-``pull_requests``, as JSON), ``GH_TOKEN`` (for ``gh``). Argument: the comment file. Exit 0 when it posted,
-updated or rightly refused; 1 when ``gh`` failed.
+Environment: ``REPOSITORY`` (owner/name), ``HEAD_SHA`` (the checked head commit), ``PULL_REQUESTS`` (the
+event's pull requests, as JSON: ``[{"number": N, "head": {"sha": ...}}]``), ``GH_TOKEN`` (for ``gh``).
+Argument: the comment file. Exit 0 when it posted, updated or rightly refused; 1 when ``gh`` failed.
 
 Standard library only: the runner's python3 runs it before anything is installed.
 """

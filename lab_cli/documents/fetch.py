@@ -8,6 +8,11 @@ selected by ``patterns`` from the commit's tree and read as blobs: nothing is ch
 Patterns are those of ``lab_cli.documents.patterns`` (checked, matched without backtracking). Markdown
 (``.md``, ``.markdown``) and plain text (``.txt``, ``.rst``, ``.adoc``) are read;
 PDF and other binaries are skipped with a note (no PDF converter ships with lab).
+
+A document repository is named by a leaf, so it is untrusted: a fetch is stopped once it brings more than
+``max_fetch_bytes`` (what arrived is deleted), a selected file over ``max_document_bytes`` is an error before
+anything is read, and so are selected files that total more than ``max_fetch_bytes``. Both are
+``[limits]`` settings in ``.lab.toml``.
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from pathlib import Path
 from lab_cli.documents.patterns import Pattern, PatternError, compile_pattern
 from lab_cli.documents.urls import DEFAULT_ALLOWED_HOSTS, url_problem
 from lab_cli.errors import GitError, LabError
-from lab_cli.gitrepo import SYMLINK_MODE, GitRepo
+from lab_cli.gitrepo import SYMLINK_MODE, FetchTooLarge, GitRepo
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".rst", ".adoc")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+"""Largest document file read (``[limits] max_document_bytes``): books in Markdown are a few MiB."""
+MAX_FETCH_BYTES = 200 * 1024 * 1024
+"""Most one fetch of a document repository may bring, and its selected files total (``[limits] max_fetch_bytes``)."""
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -50,13 +58,29 @@ class Selection:
     skipped: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much one document source may cost: bytes per file, bytes per fetch, seconds per git command."""
+
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    max_fetch_bytes: int = MAX_FETCH_BYTES
+    git_timeout: float | None = None  # None: $LAB_GIT_TIMEOUT, else lab's default
+
+
 class DocumentCache:
     """Bare repositories of document sources under ``root``, one per URL."""
 
-    def __init__(self, root: Path, allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS, allow_local=False):
+    def __init__(
+        self,
+        root: Path,
+        allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS,
+        allow_local: bool = False,
+        limits: Limits = Limits(),
+    ) -> None:
         self.root = root
         self.allowed_hosts = allowed_hosts
         self.allow_local = allow_local
+        self.limits = limits
         self.fetches = 0  # network (or local) fetches made by this cache object: tests and reports read it
 
     def _repository(self, url: str) -> GitRepo:
@@ -64,7 +88,7 @@ class DocumentCache:
         if problem:
             raise DocumentError(f"document.repo {url!r}: {problem}")
         folder = self.root / "repos" / (hashlib.sha256(url.encode()).hexdigest()[:24] + ".git")
-        repo = GitRepo(folder)
+        repo = GitRepo(folder, self.limits.git_timeout)
         if not (folder / "HEAD").exists():
             folder.mkdir(parents=True, exist_ok=True)
             repo.run("init", "--quiet", "--bare")
@@ -81,23 +105,18 @@ class DocumentCache:
         repo = self._repository(url)
         if not _has_commit(repo, commit):
             self._fetch(repo, url, commit)
-        return _select(repo, url, commit, expressions)
+        return _select(repo, url, commit, expressions, self.limits)
 
     def _fetch(self, repo: GitRepo, url: str, commit: str) -> None:
         self.fetches += 1
+        cap = self.limits.max_fetch_bytes
         try:
-            repo.run(
-                "-c",
-                "protocol.file.allow=always" if self.allow_local else "protocol.file.allow=never",
-                "fetch",
-                "--quiet",
-                "--depth",
-                "1",
-                "--no-tags",
-                "--",
-                url,
-                commit,
-            )
+            repo.fetch(url, commit, cap, allow_file=self.allow_local)
+        except FetchTooLarge as exc:
+            raise DocumentError(
+                f"{url} at {commit[:12]} is larger than the {cap:,}-byte fetch limit: stopped, nothing kept "
+                "(raise [limits] max_fetch_bytes in .lab.toml if the documents really are that big)"
+            ) from exc
         except GitError as exc:
             raise DocumentError(f"cannot fetch {commit[:12]} from {url}: {exc}") from exc
         if not _has_commit(repo, commit):
@@ -111,9 +130,10 @@ def _has_commit(repo: GitRepo, commit: str) -> bool:
         return False
 
 
-def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern]) -> Selection:
+def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern], limits: Limits) -> Selection:
+    """The matched documents, read only once every size is known to be within ``limits``."""
     listing = repo.run("ls-tree", "-r", "-l", "-z", commit).decode("utf-8", "surrogateescape").split("\0")
-    chosen, skipped = [], []
+    chosen, skipped, total = [], [], 0
     for record in listing:
         if not record:
             continue
@@ -125,10 +145,19 @@ def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern]) ->
             skipped.append(f"{path} (symlink or submodule: not followed)")
         elif not path.lower().endswith(TEXT_SUFFIXES):
             skipped.append(f"{path} (not Markdown or plain text)")
-        elif int(size) > MAX_DOCUMENT_BYTES:
-            skipped.append(f"{path} (over {MAX_DOCUMENT_BYTES // 2**20} MiB)")
+        elif int(size) > limits.max_document_bytes:
+            raise DocumentError(
+                f"{path} at {commit[:12]} of {url} is {int(size):,} bytes, over the {limits.max_document_bytes:,}-byte "
+                "limit for one document ([limits] max_document_bytes in .lab.toml); narrow document.patterns"
+            )
         else:
             chosen.append((path, sha))
+            total += int(size)
+    if total > limits.max_fetch_bytes:
+        raise DocumentError(
+            f"the files document.patterns select at {commit[:12]} of {url} total {total:,} bytes, over the "
+            f"{limits.max_fetch_bytes:,}-byte limit ([limits] max_fetch_bytes in .lab.toml); narrow the patterns"
+        )
     blobs = repo.read_blobs([sha for _, sha in chosen])
     documents = []
     for path, sha in chosen:

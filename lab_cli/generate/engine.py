@@ -48,7 +48,10 @@ def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> 
     if options.max_tokens is not None and options.max_tokens < 16:
         raise UsageError("--max-tokens must be at least 16")
     settings = load_settings(repo.top)
-    documents = DocumentCache(cache_dir() / "documents", settings.allowed_hosts, options.allow_local_documents)
+    repo = repo.with_timeout(settings.git_timeout)
+    documents = DocumentCache(
+        cache_dir() / "documents", settings.allowed_hosts, options.allow_local_documents, settings.document_limits()
+    )
     if teacher.url:
         if not teacher.model:
             raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")

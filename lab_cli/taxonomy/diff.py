@@ -88,7 +88,8 @@ def review(repo: GitRepo, base: str | None, head: str | None, pr_mode: bool, max
     """``lab diff``: resolve the revisions (head None: the work tree), choose the settings, diff and validate.
 
     In pull-request mode the settings are those committed at the base: a pull request never configures its own
-    checks (``[diff] base`` is not consulted, so give ``--base`` or rely on the upstream candidates).
+    checks nor its own limits (``[diff] base`` is not consulted, so give ``--base`` or rely on the upstream
+    candidates).
     """
     head_sha = repo.resolve(head) if head else WORKTREE
     anchor = head_sha if head else repo.resolve("HEAD")
@@ -98,7 +99,8 @@ def review(repo: GitRepo, base: str | None, head: str | None, pr_mode: bool, max
     else:
         settings = load_settings(repo.top)
         base_sha = repo.resolve(base) if base else default_base(repo, anchor, settings.diff_base)
-    return diff_taxonomy(repo, base_sha, head_sha, DiffOptions(pr_mode, max_bytes, settings))
+    limited = repo.with_timeout(settings.git_timeout)  # in pull-request mode the base's limit, never the PR's
+    return diff_taxonomy(limited, base_sha, head_sha, DiffOptions(pr_mode, max_bytes, settings))
 
 
 def is_leaf_file(path: str) -> bool:

@@ -9,8 +9,9 @@ import pytest
 
 from lab_cli.documents import patterns
 from lab_cli.documents.chunk import chunk_text
-from lab_cli.documents.fetch import DocumentCache, DocumentError
+from lab_cli.documents.fetch import DocumentCache, DocumentError, Limits
 from lab_cli.documents.patterns import PatternError, compile_pattern
+from lab_cli.gitrepo import GitRepo
 from tests.helpers.gitrepos import Repo
 
 
@@ -149,3 +150,36 @@ def test_chunks_respect_the_budget_and_keep_everything() -> None:
     by_characters = chunk_text("one two three four", max_tokens=10, count=len)
     assert all(len(chunk) <= 10 for chunk in by_characters)
     assert " ".join(by_characters).split() == ["one", "two", "three", "four"]
+
+
+def test_a_document_over_the_size_limit_is_an_error_naming_the_setting(repo: Repo, tmp_path: Path) -> None:
+    (repo.top / "small.md").write_text("Small.\n")
+    (repo.top / "huge.md").write_text("x" * 5000)
+    commit = repo.commit("one document too big")
+    cache = DocumentCache(tmp_path / "cache", allow_local=True, limits=Limits(max_document_bytes=4096))
+    with pytest.raises(DocumentError, match=r"huge\.md .* 5,000 bytes, over the 4,096-byte .*max_document_bytes"):
+        cache.select(str(repo.top), commit, ["*.md"])
+    assert paths(cache.select(str(repo.top), commit, ["small.md"])) == ["small.md"]
+
+
+def test_selected_documents_are_bounded_in_total(repo: Repo, tmp_path: Path) -> None:
+    for name in "abc":
+        (repo.top / f"{name}.md").write_text(name * 3000)  # compresses to a tiny pack: only the total is large
+    commit = repo.commit("three documents")
+    cache = DocumentCache(tmp_path / "cache", allow_local=True, limits=Limits(max_fetch_bytes=8000))
+    with pytest.raises(DocumentError, match=r"total 9,000 bytes, over the 8,000-byte limit .*max_fetch_bytes"):
+        cache.select(str(repo.top), commit, ["*.md"])
+
+
+def test_a_fetch_over_the_limit_is_stopped_and_nothing_is_kept(repo: Repo, tmp_path: Path) -> None:
+    (repo.top / "notes.md").write_text("The document.\n")
+    (repo.top / "noise.bin").write_bytes(os.urandom(4 * 2**20))  # incompressible: the pack is as big as the file
+    commit = repo.commit("a repository too big to fetch")
+    limited = DocumentCache(tmp_path / "cache", allow_local=True, limits=Limits(max_fetch_bytes=256 * 1024))
+    with pytest.raises(DocumentError, match=r"larger than the 262,144-byte fetch limit.*max_fetch_bytes"):
+        limited.select(str(repo.top), commit, ["notes.md"])
+    [bare] = (tmp_path / "cache/repos").iterdir()
+    assert list((bare / "objects/pack").iterdir()) == [] and not (bare / "shallow").exists()
+    assert GitRepo(bare).ref(f"{commit}^{{commit}}") is None
+    roomy = DocumentCache(tmp_path / "cache", allow_local=True)  # the same cache, unharmed, with the default limit
+    assert paths(roomy.select(str(repo.top), commit, ["notes.md"])) == ["notes.md"]

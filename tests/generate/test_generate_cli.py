@@ -111,3 +111,20 @@ def test_continuous_batching_is_another_teacher_identity(tiny_model: Path, tmp_p
     ]
     assert plans[1].teacher == plans[0].teacher + "+continuous-batching"
     assert plans[0].leaves[0].key != plans[1].leaves[0].key
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ("max_document_bytes = 1000", "over the 1,000-byte limit for one document ([limits] max_document_bytes"),
+        ("max_fetch_bytes = 200", "larger than the 200-byte fetch limit: stopped, nothing kept"),
+    ],
+)
+def test_document_limits_come_from_lab_toml(tmp_path: Path, document_repo: tuple[str, str], limits, message) -> None:
+    repo = Repo(tmp_path / "taxonomy")
+    repo.leaf("knowledge/history/lighthouses", knowledge(0, *document_repo))  # a ~2 KB document
+    (repo.top / ".lab.toml").write_text(f"[limits]\n{limits}\n")
+    repo.commit("a knowledge leaf under tight limits")
+    result = run_lab("generate", "--dry-run", "--teacher-url", "http://127.0.0.1:9/v1", *TEACHER, cwd=repo.top)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "invalid knowledge/history/lighthouses" in result.stdout and message in " ".join(result.stdout.split())

@@ -169,3 +169,41 @@ def test_an_alias_bomb_is_one_error_and_an_unreadable_skill_keeps_its_kind(base:
     assert [e["rule"] for e in files["compositional_skills/writing/bomb/qna.yaml"]["errors"]] == ["yaml-bomb"]
     assert files["compositional_skills/writing/bytes/qna.yaml"]["kind"] == "skill"
     assert "unknown kind" not in lab_diff(base).stdout
+
+
+def test_a_pull_request_cannot_raise_the_git_time_limit_the_base_sets(base: Repo, monkeypatch) -> None:
+    base.git("checkout", "-q", "main")
+    (base.top / ".lab.toml").write_text("[limits]\ngit_timeout = 1e-6\n")  # no git command finishes that fast
+    base.commit("a limit nothing meets, to make it visible")
+    base.git("checkout", "-q", "pr")
+    base.git("rebase", "-q", "main")
+    (base.top / ".lab.toml").write_text("[limits]\ngit_timeout = 300\n")
+    base.leaf("compositional_skills/writing/new", skill_text())
+    base.commit("raise my own limit")
+    monkeypatch.delenv("LAB_GIT_TIMEOUT", raising=False)
+    for head in ("pr", None):  # commit mode and the work tree
+        refused = lab_diff(base, head=head)
+        assert refused.returncode == 1, refused.stdout
+        assert "took longer than 1e-06 s" in refused.stderr and "[limits] git_timeout" in refused.stderr
+    monkeypatch.setenv("LAB_GIT_TIMEOUT", "300")  # the bot's environment overrides the base's setting
+    assert lab_diff(base).returncode == 0
+
+
+def test_a_limit_the_pull_request_sets_applies_only_outside_pull_request_mode(base: Repo, monkeypatch) -> None:
+    (base.top / ".lab.toml").write_text("[limits]\ngit_timeout = 1e-6\n")
+    base.leaf("compositional_skills/writing/new", skill_text())
+    base.commit("a limit of my own")
+    monkeypatch.delenv("LAB_GIT_TIMEOUT", raising=False)
+    assert lab_diff(base).returncode == 0, "pull-request mode: the base's (default) limit"
+    own = lab_diff(base, "--no-pr")
+    assert own.returncode == 1 and "took longer than 1e-06 s" in own.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-5", '"soon"', "true", "1.5"])
+def test_a_malformed_limit_is_a_usage_error(base: Repo, value: str) -> None:
+    base.git("checkout", "-q", "main")
+    name = "max_fetch_bytes" if value == "1.5" else "git_timeout"  # bytes are whole; seconds need not be
+    (base.top / ".lab.toml").write_text(f"[limits]\n{name} = {value}\n")
+    base.commit("bad limit")
+    completed = lab_diff(base, head="main")
+    assert completed.returncode == 2 and f"limits.{name} must be a positive number" in completed.stderr
