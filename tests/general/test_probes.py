@@ -80,3 +80,16 @@ def test_a_malformed_probe_line_is_an_error_naming_the_line(tmp_path: Path, line
         read_prompt_file(path)
     assert str(raised.value).startswith(f"{path}:3: ") and message in str(raised.value)
 
+
+def test_lab_eval_names_the_bad_line_of_a_probe_file_before_any_work(tmp_path: Path, capsys) -> None:
+    from lab_cli.cli.main import main
+
+    bad = _write(tmp_path / "mine.jsonl", [json.dumps({"prompt": "Fine."}), "not json"])
+    assert main(["eval", "--model", str(tmp_path / "no-model"), "--probe", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:2: not a JSON object" in err and "Traceback" not in err
+    assert main(["eval", "--model", str(tmp_path), "--probe", str(tmp_path / "absent.jsonl")]) == 1
+    assert "absent.jsonl: no such probe file" in capsys.readouterr().err
+    (tmp_path / "latin.jsonl").write_bytes(b'{"prompt": "ok"}\n{"prompt": "caf\xe9"}\n')
+    assert main(["eval", "--model", str(tmp_path), "--probe", str(tmp_path / "latin.jsonl")]) == 1
+    assert "latin.jsonl:2: not UTF-8 text" in capsys.readouterr().err
