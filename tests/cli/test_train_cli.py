@@ -256,8 +256,9 @@ def test_general_drift_along_the_lineage_is_measured_cached_and_shown(chain, tin
     assert all(0.0 <= step["agreement"] <= 1.0 for step in drift) and plot.stat().st_size > 0
     base_probes = read_lineage(outs[0]).base_probes
     assert len(base_probes) == 1 and "Say hello to Ada." in next(iter(base_probes.values()))
-    assert all(len(next(iter(read_lineage(out).probe_drift.values()))) == 4 for out in outs)
     prompts = probe_set(None, 3, read_prompt_file(mine))
+    texts = {prompt.text for prompt in prompts}  # an earlier lab eval may have cached lab's default probes too
+    assert all(texts <= set(next(iter(read_lineage(out).probe_drift.values()))) for out in outs)
     afresh = measure_drift(tiny_model, outs[2], prompts, read_lineage(outs[2]).system_prompt, batch_size=4)
     assert afresh.kl == pytest.approx(drift[2]["kl"], abs=2e-4), "drift is measured against the starting model"
     assert afresh.agreement == pytest.approx(drift[2]["agreement"], abs=1e-4)
