@@ -61,6 +61,7 @@ class Step:
     document_samples: int = 0
     train_seconds: float = 0.0
     scores: dict[str, float | None] = field(default_factory=dict)  # leaf → key-fact recall on its eval items
+    drift: dict | None = None  # general drift from the starting model (lab eval's "drift": n, kl, agreement)
 
 
 def git(folder: Path, *args: str) -> str:
@@ -181,6 +182,7 @@ def run_step(
     step.train_seconds = time.perf_counter() - started
     scores = lab("eval", "--model", str(out), cwd=taxonomy)
     step.scores = {leaf["leaf"]: leaf["fact_recall"] for leaf in scores["leaves"]}
+    step.drift = scores.get("drift")
     return step
 
 
@@ -205,6 +207,14 @@ def print_table(steps: list[Step], forgetting: dict) -> None:
     for leaf in leaves:
         cells = "".join(_cell(step.scores[leaf]) if leaf in step.scores else f"{'-':>8}" for step in steps)
         print(f"  {leaf:<60}{cells}")
+    measured = [step for step in steps if step.drift]
+    if measured:
+        print(
+            f"\ngeneral drift from the starting model after each commit ({measured[0].drift['n']} probe prompts):"
+            "\n  KL(base || model) per token on the base's own greedy answers; agreement = ROUGE-L with them"
+        )
+        for step in measured:
+            print(f"  {step.commit[:8]:<10}KL {step.drift['kl']:.4f}  agreement {step.drift['agreement']:.3f}")
     print("\nwhat each leaf learned, against the starting model (row 0 = before any training):")
     print(f"  {'leaf':<56}{'step':>5}{'n':>4}{'start':>8}{'learned':>9}{'now':>7}{'gain':>8}")
     for gain in forgetting["leaf_gains"]:

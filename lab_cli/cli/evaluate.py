@@ -6,13 +6,18 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.general import PROBE_COUNT
 from lab_cli.output import ReportFormat
+
+if TYPE_CHECKING:
+    from lab_cli.evaluate.drift import ProbeRequest
 
 EPILOG = """Examples:
 
@@ -25,7 +30,15 @@ EPILOG = """Examples:
 
   lab eval --lineage models/c3 --metric rouge_l        # the matrix of a surface metric instead of key-fact recall
 
-Exit codes: 0 scored, 1 no snapshot to score on or a broken lineage, 2 usage error (not a checkpoint folder)."""
+  lab eval --model models/c2 --probe my_probes.jsonl   # general drift also on your own prompts
+                                                       # (one {"prompt": "..."} per line)
+
+Both also report general drift from the starting model: KL(base || checkpoint) per token on the base's greedy
+answers to lab's probe prompts (plus the taxonomy's lab_probes.jsonl and --probe files), and agreement (ROUGE-L
+of the checkpoint's answers against the base's). --probe-count 0 with no probe file turns it off.
+
+Exit codes: 0 scored, 1 no snapshot to score on, a broken lineage or a malformed probe file, 2 usage error (not a
+checkpoint folder)."""
 
 
 @contextlib.contextmanager
@@ -43,18 +56,29 @@ def question_progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 
 
 def _per_leaf(
-    model: Path, data: str | None, repo: Path | None, batch_size: int, system_prompt: str | None, output_format: str
+    model: Path,
+    data: str | None,
+    repo: Path | None,
+    batch_size: int,
+    system_prompt: str | None,
+    output_format: str,
+    probes: ProbeRequest,
 ) -> int:
+    from lab_cli.evaluate.drift import checkpoint_drift
     from lab_cli.evaluate.scores import TOO_FEW, eval_items, eval_system_prompt, lineage_scores, scored_snapshot
 
     git, snapshot, lineage = scored_snapshot(model, data, repo)
     prompt = eval_system_prompt(lineage, system_prompt, git)
+    prompts = probes.prompts(git.top) if lineage is not None else ()  # a model lab did not train has no base
     with question_progress(sys.stderr.isatty()) as advance:
         scored = lineage_scores(model, lineage, eval_items(git, snapshot), batch_size, advance, prompt)
+        drift = None
+        if prompts:
+            drift = checkpoint_drift(model, prompts, prompt, probes.max_new_tokens, batch_size, advance)
     scores = sorted(scored.values(), key=lambda s: s.leaf)
     if output_format == "json":
         document = {"snapshot": snapshot, "system_prompt": prompt, "leaves": [s.as_dict() for s in scores]}
-        print(json.dumps(document, indent=2))
+        print(json.dumps({**document, "drift": asdict(drift) if drift else None}, indent=2))
         return 0
     print(f"{'':58}{'content':^20}  {'surface':^22}")
     print(f"{'leaf':44} {'origin':9} {'n':>4} {'recall':>9} {'cond.gain':>10}  {'EM':>6} {'F1':>6} {'ROUGE-L':>8}")
@@ -71,7 +95,25 @@ def _per_leaf(
         "per token;\n> 0 when the question, not the answer's wording, makes the answer likely). seed = held-out "
         "human pairs."
     )
+    if drift is not None:
+        print(f"\ngeneral drift from the starting model ({drift.n} probe prompts):")
+        print(
+            f"  KL {drift.kl:.4f}{_plain(drift.kl_interval)}  agreement {drift.agreement:.3f}"
+            f"{_plain(drift.agreement_interval)}"
+        )
+        print(DRIFT_LEGEND)
     return 0
+
+
+DRIFT_LEGEND = (
+    "KL: mean per-token KL(base || checkpoint) in nats, teacher-forced on the starting model's greedy answers "
+    "(0 = predicts\nas the base did); agreement: ROUGE-L of the checkpoint's greedy answers against the base's "
+    "(1 = the same answers)."
+)
+
+
+def _plain(bounds) -> str:
+    return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else ""
 
 
 def _cell(value: float | None, width: int, sign: str = "") -> str:
@@ -103,6 +145,16 @@ def print_matrix(report) -> None:
     )
     if report.mean_gain is not None:
         print(f"mean gain over the start {report.mean_gain:+.4f}{_interval(intervals.get('mean_gain'))}")
+    if report.drift:
+        print(f"\ngeneral drift from the starting model ({report.drift[0].n} probe prompts, 95 % intervals):")
+        print(f"{'':8}{'KL':>8}{'':18}{'agreement':>10}")
+        print(f"start   {0.0:8.4f}{'':18}{1.0:10.3f}")
+        for i, step in enumerate(report.drift):
+            print(
+                f"step {i + 1:<3}{step.kl:8.4f}{_plain(step.kl_interval):18}{step.agreement:10.3f}"
+                f"{_plain(step.agreement_interval)}   {report.steps[i][:12]}"
+            )
+        print(DRIFT_LEGEND)
 
 
 def _interval(bounds) -> str:
@@ -121,26 +173,36 @@ def evaluate(
     system_prompt: Annotated[
         str | None, typer.Option(help="Ask with this system prompt (default: the one it was trained with).")
     ] = None,
+    probe: Annotated[
+        list[Path] | None,
+        typer.Option("--probe", help='More drift probe prompts: JSON Lines, one {"prompt": ...} per line.'),
+    ] = None,
+    probe_count: Annotated[
+        int, typer.Option(min=0, help="How many of lab's general probe prompts to measure drift on.")
+    ] = PROBE_COUNT,
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path | None, typer.Option("--repo", "-C", help="Taxonomy repo (default: lineage's).")] = None,
 ) -> int:
     """Score a checkpoint per leaf on eval splits (never trained on), or measure learning and forgetting along
     its lineage against the starting model."""
     from lab_cli.errors import UsageError
+    from lab_cli.evaluate.drift import ProbeRequest
     from lab_cli.evaluate.matrix import MATRIX_METRICS
+    from lab_cli.general.probes import read_prompt_files
 
+    probes = ProbeRequest(probe_count, read_prompt_files(tuple(probe or ())))  # a bad file fails before any work
     if (model is None) == (lineage is None):
         raise UsageError("give exactly one of --model CHECKPOINT or --lineage CHECKPOINT")
     if metric not in MATRIX_METRICS:
         raise UsageError(f"unknown metric {metric!r}; use one of {', '.join(MATRIX_METRICS)}")
     if model is not None:
-        return _per_leaf(model, data, repo_path, batch_size, system_prompt, output_format)
+        return _per_leaf(model, data, repo_path, batch_size, system_prompt, output_format, probes)
     if system_prompt is not None:
         raise UsageError("--system-prompt goes with --model; a lineage is asked with the prompt it was trained with")
     from lab_cli.evaluate.matrix import lineage_matrix
 
     with question_progress(sys.stderr.isatty()) as advance:
-        report = lineage_matrix(lineage, metric, repo_path, batch_size, advance)
+        report = lineage_matrix(lineage, metric, repo_path, batch_size, advance, probes)
     if plot is not None:
         from lab_cli.evaluate.plot import plot_matrix
 

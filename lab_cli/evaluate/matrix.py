@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from lab_cli.errors import LabError
+from lab_cli.evaluate.drift import ProbeDrift, ProbeRequest, lineage_drift
 from lab_cli.evaluate.scores import (
     TOO_FEW,
     LeafScore,
@@ -62,6 +63,7 @@ class ForgettingReport:
     mean_gain: float | None = None
     leaf_gains: list[LeafGain] = field(default_factory=list)
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # acc, bwt, mean_gain
+    drift: list[ProbeDrift] = field(default_factory=list)  # per step: general drift from the starting model
 
     def as_dict(self) -> dict:
         """JSON form."""
@@ -120,14 +122,20 @@ def lineage_matrix(
     repo: Path | None = None,
     batch_size: int = 32,
     advance: Callable[[int], None] = lambda _: None,
+    probes: ProbeRequest | None = None,
 ) -> ForgettingReport:
     """Score the starting model and every step of ``checkpoint``'s lineage on every step's new leaves (scores
-    cached in the lineages)."""
+    cached in the lineages), and each step's general drift from the starting model on ``probes`` (none when
+    ``None`` or when they hold no prompt)."""
     chain = lineage_chain(checkpoint)
     git = GitRepo.find((repo or Path(chain[-1][1].taxonomy_repo)).resolve())
-    return steps_matrix(
+    matrix = steps_matrix(
         git, chain, [(lin.dataset_snapshot, lin.new_keys) for _, lin in chain], metric, batch_size, advance
     )
+    prompts = probes.prompts(git.top) if probes is not None else ()
+    if not prompts:
+        return matrix
+    return replace(matrix, drift=lineage_drift(chain, prompts, probes.max_new_tokens, batch_size, advance))
 
 
 def steps_matrix(

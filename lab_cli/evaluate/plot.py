@@ -10,7 +10,7 @@ from lab_cli.evaluate.matrix import ForgettingReport
 
 def plot_matrices(panels: list[tuple[str, ForgettingReport]], path: Path) -> Path:
     """Draw each R (rows: the start, then after step i; columns: leaf group j) side by side with its values, ACC,
-    BWT and mean gain."""
+    BWT and mean gain, and below each, when measured, its general drift per step."""
     try:
         import matplotlib
 
@@ -18,11 +18,19 @@ def plot_matrices(panels: list[tuple[str, ForgettingReport]], path: Path) -> Pat
         import matplotlib.pyplot as plt
     except ImportError as problem:
         raise UsageError("--plot needs matplotlib: pip install -e .[train]") from problem
-    size = len(panels[0][1].matrix)
-    figure, axes_row = plt.subplots(1, len(panels), figsize=(len(panels) * (1.2 * size + 2.2), 1.0 * size + 3.0))
-    for axes, (title, report) in zip(axes_row if len(panels) > 1 else [axes_row], panels, strict=True):
+    size, drift = len(panels[0][1].matrix), any(report.drift for _, report in panels)
+    figure, grid = plt.subplots(
+        2 if drift else 1,
+        len(panels),
+        figsize=(len(panels) * (1.2 * size + 2.2), 1.0 * size + 3.0 + (2.4 if drift else 0.0)),
+        squeeze=False,
+        height_ratios=[1.0 * size + 3.0, 2.4] if drift else None,
+    )
+    for axes, (title, report) in zip(grid[0], panels, strict=True):
         image = _panel(axes, title, report)
-    figure.colorbar(image, ax=axes_row, fraction=0.03)
+    figure.colorbar(image, ax=list(grid[0]), fraction=0.03)
+    for axes, (_, report) in zip(grid[1] if drift else [], panels, strict=True):
+        _drift_panel(axes, report)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(figure)
@@ -50,6 +58,24 @@ def _panel(axes, title: str, report: ForgettingReport):
         heading += f"\nmean gain over the start {report.mean_gain:+.3f}"
     axes.set_title(f"{title}\n{heading}" if title else heading, fontsize=9)
     return image
+
+
+def _drift_panel(axes, report: ForgettingReport) -> None:
+    """General drift per step (0 = the start): KL on the left axis, agreement on the right."""
+    if not report.drift:
+        axes.set_axis_off()
+        return
+    steps = list(range(len(report.drift) + 1))
+    kl = [0.0] + [step.kl for step in report.drift]
+    agreement = [1.0] + [step.agreement for step in report.drift]
+    axes.plot(steps, kl, "o-", color="tab:red", label="KL(base ‖ checkpoint)")
+    axes.set_ylabel("KL, nats/token", color="tab:red", fontsize=8)
+    axes.set_xticks(steps, ["start"] + [f"after {i}" for i in steps[1:]], fontsize=8)
+    other = axes.twinx()
+    other.plot(steps, agreement, "s--", color="tab:blue", label="agreement (ROUGE-L)")
+    other.set_ylim(0.0, 1.05)
+    other.set_ylabel("agreement", color="tab:blue", fontsize=8)
+    axes.set_title(f"general drift from the start ({report.drift[0].n} probe prompts)", fontsize=9)
 
 
 def plot_matrix(report: ForgettingReport, path: Path, title: str = "") -> Path:

@@ -31,6 +31,11 @@ class Lineage:
     # first lab-trained checkpoint of a chain, since the base model has no lineage of its own
     base_scores: dict[str, dict] = field(default_factory=dict)
     rehearsal: tuple[dict, ...] = ()  # the rehearsal sources mixed into every phase (lab_cli.train.rehearsal)
+    # general drift (lab_cli.evaluate.drift), both keyed by the starting model's digest and probe settings: the
+    # starting model's greedy probe answers (prompt → answer; cached in the first checkpoint of a chain, as row 0),
+    # and this checkpoint's values (prompt → its answer, KL and agreement)
+    base_probes: dict[str, dict[str, str]] = field(default_factory=dict)
+    probe_drift: dict[str, dict[str, dict]] = field(default_factory=dict)
 
     def with_scores(self, scores: dict[str, dict]) -> Lineage:
         """This lineage with more cached scores."""
@@ -53,6 +58,26 @@ def cache_scores(checkpoint: Path, scores: dict[str, dict] | None = None, base: 
     if lineage is None:
         return
     write_lineage(checkpoint, lineage.with_scores(scores or {}).with_base_scores(base or {}))
+
+
+def _merged(cached: dict[str, dict], fresh: dict[str, dict]) -> dict[str, dict]:
+    return {**cached, **{key: {**cached.get(key, {}), **entries} for key, entries in fresh.items()}}
+
+
+def cache_probes(
+    checkpoint: Path, base: dict[str, dict[str, str]] | None = None, drift: dict[str, dict[str, dict]] | None = None
+) -> None:
+    """Add the starting model's probe answers and this checkpoint's drift values to the lineage on disk, per
+    key and prompt, keeping everything cached before."""
+    lineage = read_lineage(checkpoint)
+    if lineage is None:
+        return
+    updated = replace(
+        lineage,
+        base_probes=_merged(lineage.base_probes, base or {}),
+        probe_drift=_merged(lineage.probe_drift, drift or {}),
+    )
+    write_lineage(checkpoint, updated)
 
 
 def read_lineage(checkpoint: Path) -> Lineage | None:

@@ -237,3 +237,35 @@ def test_cached_scores_are_read_not_recomputed(chain, tmp_path: Path, capsys) ->
     scores = lineage_scores(weightless, lineage, items)
     assert scores.keys() == {item.key for item in items}
     assert all(score.as_dict() == lineage.scores[key] for key, score in scores.items())
+
+
+def test_general_drift_along_the_lineage_is_measured_cached_and_shown(chain, tiny_model: Path, tmp_path, capsys):
+    from lab_cli.evaluate.drift import measure_drift
+    from lab_cli.general.probes import probe_set, read_prompt_file
+    from lab_cli.train.lineage import read_lineage
+
+    _, outs = chain
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text(json.dumps({"prompt": "Say hello to Ada."}) + "\n", encoding="utf-8")
+    probes = ["--probe-count", "3", "--probe", str(mine)]
+    capsys.readouterr()
+    plot = tmp_path / "drift.png"
+    assert main(["eval", "--lineage", str(outs[2]), *probes, "--plot", str(plot), "--format", "json"]) == 0
+    drift = json.loads(capsys.readouterr().out)["drift"]
+    assert [step["n"] for step in drift] == [4, 4, 4] and all(step["kl"] > 0 for step in drift)
+    assert all(0.0 <= step["agreement"] <= 1.0 for step in drift) and plot.stat().st_size > 0
+    base_probes = read_lineage(outs[0]).base_probes
+    assert len(base_probes) == 1 and "Say hello to Ada." in next(iter(base_probes.values()))
+    prompts = probe_set(None, 3, read_prompt_file(mine))
+    texts = {prompt.text for prompt in prompts}  # an earlier lab eval may have cached lab's default probes too
+    assert all(texts <= set(next(iter(read_lineage(out).probe_drift.values()))) for out in outs)
+    afresh = measure_drift(tiny_model, outs[2], prompts, read_lineage(outs[2]).system_prompt, batch_size=4)
+    assert afresh.kl == pytest.approx(drift[2]["kl"], abs=2e-4), "drift is measured against the starting model"
+    assert afresh.agreement == pytest.approx(drift[2]["agreement"], abs=1e-4)
+    written = [(out / "lab_lineage.json").stat().st_mtime_ns for out in outs]
+    assert main(["eval", "--model", str(outs[2]), *probes, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["drift"] == drift[2]
+    assert main(["eval", "--lineage", str(outs[2]), *probes]) == 0
+    printed = capsys.readouterr().out
+    assert "general drift from the starting model (4 probe prompts" in printed and "\nstep 3 " in printed
+    assert [(out / "lab_lineage.json").stat().st_mtime_ns for out in outs] == written, "cached: nothing measured again"
