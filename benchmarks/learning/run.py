@@ -1,23 +1,31 @@
 """Learning benchmark: does the bundled SmolLM2-135M-Instruct learn new leaves through lab, measured against where
-it started?
+it started, and does it keep what it could do before?
 
-    python benchmarks/learning/run.py                       # both settings, seeds 0 1 (≈53 min on 2 cores from cold)
-    python benchmarks/learning/run.py --settings controlled --seeds 0 1 2
+    python benchmarks/learning/run.py                       # controlled and pipeline, seeds 0 1
+    python benchmarks/learning/run.py --settings controlled --seeds 0 1 2 --methods replay no_rehearsal
     python benchmarks/learning/run.py --settings pipeline --work /tmp/learning   # reuses generated data there
+    python benchmarks/learning/run.py --settings document   # do document samples teach a document's facts?
 
 controlled — leaves whose data carries the facts: three leaves of made-up facts (each fact trained in three
 phrasings and asked in a fourth, held out) and a made-up-word translation skill, added over three commits and
-trained through ``lab train --preset small``, with lab's replay (``replay``) and without it (``naive``: replay
-ratio 0). Exact match on the held-out items; every leaf's gain is its score after the step that added it minus
-the starting model's (row 0), so a fact the base already knew earns nothing.
+trained through ``lab train --preset small``: ``replay`` (lab's default: replay and self rehearsal),
+``no_rehearsal`` (replay only), ``naive`` (neither), and on request ``greedy_rehearsal`` (rehearsing the base's
+greedy answers). Exact match on the held-out items; every leaf's gain is its score after the step that added it
+minus the starting model's (row 0), so a fact the base already knew earns nothing. Each method's last checkpoint
+gets its general drift from the base: KL(base || checkpoint) on the base's answers to lab's probe prompts, and
+the agreement of its own answers with the base's.
 
 pipeline — the example taxonomy's knowledge leaves through the whole pipeline: ``lab generate`` with the bundled
 teacher (the demo's settings), then one ``lab train --preset small`` from the base model, as lab trains
 (``lab``: document samples and the per-leaf floor) and on the Q/A pairs alone (``qa_only``). Scored on each
 leaf's held-out human seed pairs only: key-fact recall and the conditional likelihood gain, base and trained,
-with bootstrap 95 % intervals. No threshold: the point is an honest table.
+with bootstrap 95 % intervals, and general drift. No threshold: the point is an honest table.
 
-Writes ``results.json`` (and the controlled matrices' plot) into --out; prints the tables.
+document — one leaf of made-up island capitals, each stated once in its document; half are also trained as Q/A,
+half are only in the document. lab's document samples (``documents``) against the Q/A pairs alone (``qa_only``),
+the same floor; held-out questions on both halves.
+
+Writes ``results.json`` into --out (keeping the settings this run did not redo); prints the tables.
 """
 
 from __future__ import annotations
@@ -79,9 +87,38 @@ def controlled_suite(facts: int, skill_samples: int) -> list[dict[str, list]]:
     return commits
 
 
+# lab's default (replay + self rehearsal) and what each baseline turns off; --replay-ratio applies to every method
+# that replays
+CONTROLLED_METHODS = {
+    "replay": [],
+    "no_rehearsal": ["--no-self-rehearsal"],
+    "greedy_rehearsal": ["--rehearsal-temperature", "0"],  # the starting model's greedy answers (not a default)
+    "naive": ["--replay-ratio", "0", "--no-self-rehearsal"],
+}
+
+
+def method_options(method: str, args: argparse.Namespace) -> list[str]:
+    """The ``lab train`` options of a controlled method (with ``--replay-ratio`` where it replays)."""
+    options = CONTROLLED_METHODS[method]
+    if args.replay_ratio is not None and "--replay-ratio" not in options:
+        options = [*options, "--replay-ratio", str(args.replay_ratio)]
+    return options
+
+
+def _first_step(options: list[str]) -> list[str]:
+    """The options that matter at step 1, which has nothing to replay: all but the replay ratio."""
+    kept, skip = [], False
+    for option in options:
+        if skip or option == "--replay-ratio":
+            skip = not skip
+            continue
+        kept.append(option)
+    return kept
+
+
 def controlled_train(seed: int, args: argparse.Namespace, work: Path) -> tuple[Path, dict[str, list[Path]]]:
-    """Train replay and naive through three commits for one seed (a step already trained in ``work`` is kept);
-    the repository and each method's checkpoints."""
+    """Train each method through three commits for one seed (a step already trained in ``work`` is kept; methods
+    that train step 1 alike share it); the repository and each method's checkpoints."""
     from lab_cli.teacher.local_model import resolve_model
     from tests.helpers.gitrepos import Repo
     from tests.helpers.snapshots import commit_leaves
@@ -98,27 +135,35 @@ def controlled_train(seed: int, args: argparse.Namespace, work: Path) -> tuple[P
     outs: dict[str, list[Path]] = {method: [] for method in args.methods}
     for step, commit in enumerate(commits):
         for method in args.methods:
-            if step == 0 and method != "replay" and "replay" in args.methods:
-                outs[method].append(outs["replay"][0])  # step 1 has nothing to replay: the same training
-                continue
-            ratio = replay_ratio(method, args)
-            out = (
-                folder
-                / (method if ratio is None or method == "naive" else f"{method}-ratio{ratio}")
-                / f"step{step + 1}"
-            )
+            options = method_options(method, args)
+            if step == 0:
+                same = [m for m in outs if outs[m] and _first_step(method_options(m, args)) == _first_step(options)]
+                if same:
+                    outs[method].append(outs[same[0]][0])
+                    continue
+            label = method if args.replay_ratio is None or method == "naive" else f"{method}-ratio{args.replay_ratio}"
+            out = folder / label / f"step{step + 1}"
             start = ["--model", str(base)] if step == 0 else ["--parent", str(outs[method][-1])]
             if not (out / "lab_lineage.json").is_file():
-                chosen = [] if ratio is None else ["--replay-ratio", str(ratio)]
-                lab("train", *start, "--data", commit, "--out", str(out), *extra, *chosen)
+                lab("train", *start, "--data", commit, "--out", str(out), *extra, *options)
             outs[method].append(out)
     return repo.top, outs
 
 
-def replay_ratio(method: str, args: argparse.Namespace) -> float | None:
-    """The replay ratio a controlled method trains with: 0 for ``naive``, ``--replay-ratio`` for ``replay``
-    (None: the preset's)."""
-    return 0.0 if method == "naive" else args.replay_ratio
+def general_drift(checkpoint: Path) -> dict:
+    """A checkpoint's drift from its chain's starting model on lab's probe prompts (cached in the lineages)."""
+    from lab_cli.evaluate.drift import checkpoint_drift
+    from lab_cli.general import PROBE_COUNT
+    from lab_cli.general.probes import probe_set
+
+    drift = checkpoint_drift(checkpoint, probe_set(None, PROBE_COUNT))
+    return {
+        "n": drift.n,
+        "kl": drift.kl,
+        "kl_interval": drift.kl_interval,
+        "agreement": drift.agreement,
+        "agreement_interval": drift.agreement_interval,
+    }
 
 
 def train_seconds(outs: list[Path]) -> float:
@@ -149,6 +194,7 @@ def controlled_seed(seed: int, args: argparse.Namespace, work: Path) -> dict:
         report = steps_matrix(GitRepo(top), steps, groups, METRIC)  # row 0: the base, cached in step 1
         results[method] = {
             **report.as_dict(),
+            "general": general_drift(outs[method][-1]),
             "train_seconds": train_seconds(outs[method]),
             "eval_seconds": round(time.perf_counter() - began, 1),
         }
@@ -172,6 +218,9 @@ def controlled(args: argparse.Namespace, work: Path) -> dict:
             "acc_per_seed": [r["acc"] for r in reports],
             "bwt_interval_per_seed": [r["intervals"]["bwt"] for r in reports],
             "train_seconds": [r["train_seconds"] for r in reports],
+            "general_kl": round(statistics.mean(r["general"]["kl"] for r in reports), 4),
+            "general_agreement": round(statistics.mean(r["general"]["agreement"] for r in reports), 4),
+            "general_per_seed": [r["general"] for r in reports],
         }
     return {**summary, "per_seed": dict(zip(map(str, args.seeds), runs, strict=True))}
 
@@ -191,6 +240,12 @@ def print_controlled(result: dict, args: argparse.Namespace) -> list[str]:
             f"(per seed {entry['bwt_per_seed']}, 95% CI per seed {entry['bwt_interval_per_seed']})  "
             f"train s {entry['train_seconds']}"
         )
+        print(
+            f"    general drift from the base (last step, {entry['general_per_seed'][0]['n']} probes): "
+            f"KL {entry['general_kl']:.4f} nats/token, agreement {entry['general_agreement']:.3f} "
+            f"(per seed KL {[g['kl'] for g in entry['general_per_seed']]}, "
+            f"95% CI {[g['kl_interval'] for g in entry['general_per_seed']]})"
+        )
     checks = []
     for method, entry in summary.items():
         checks.append((f"{method}: every leaf's gain >= 0.9", min(entry["gain_per_leaf"]) >= 0.9))
@@ -198,6 +253,11 @@ def print_controlled(result: dict, args: argparse.Namespace) -> list[str]:
         checks.append(("replay BWT >= -0.02", summary["replay"]["bwt"] >= -0.02))
     if "naive" in summary:
         checks.append(("naive BWT <= -0.3", summary["naive"]["bwt"] <= -0.3))
+    if "replay" in summary and "no_rehearsal" in summary:
+        replay, plain = summary["replay"], summary["no_rehearsal"]
+        checks.append(("replay general KL <= 0.5 x no_rehearsal's", replay["general_kl"] <= 0.5 * plain["general_kl"]))
+        gap = statistics.mean(replay["gain_per_leaf"]) - statistics.mean(plain["gain_per_leaf"])
+        checks.append((f"replay mean gain within 0.03 of no_rehearsal's ({gap:+.3f})", abs(gap) <= 0.03))
     for text, ok in checks:
         print(f"  {'PASS' if ok else 'MISS'}  {text}")
     return [text for text, ok in checks if not ok]
@@ -270,7 +330,10 @@ def pipeline(args: argparse.Namespace, work: Path) -> dict:
             "train_seconds": train_seconds([out]),
             "samples_per_epoch": [p["metrics"]["samples_per_epoch"] for p in phases],
             "epochs_run": [p["metrics"].get("epochs_run") for p in phases],
+            "general": general_drift(out),
         }
+        result[method]["general_kl"] = result[method]["general"]["kl"]
+        result[method]["general_agreement"] = result[method]["general"]["agreement"]
     return result
 
 
@@ -293,7 +356,9 @@ def print_pipeline(result: dict, args: argparse.Namespace) -> None:
             print(f"  {method:8} {row['leaf']:50} {row['n_eval_human']:>3} {recall:>30} {gain:>30}")
         print(
             f"  {method:8} trained {result[method]['train_seconds']} s; samples per epoch by phase "
-            f"{result[method]['samples_per_epoch']}; epochs {result[method]['epochs_run']}"
+            f"{result[method]['samples_per_epoch']}; epochs {result[method]['epochs_run']}; general drift "
+            f"KL {result[method]['general_kl']:.4f} {result[method]['general']['kl_interval']}, "
+            f"agreement {result[method]['general_agreement']:.3f}"
         )
 
 
@@ -311,7 +376,7 @@ def _cell(row: dict, name: str) -> str:
 
 DOCUMENT_LEAF = "knowledge/geography/islands"
 DOCUMENT_METHODS = {"documents": [], "qa_only": ["--no-document-samples"]}  # the same floor for both
-DOCUMENT_METRICS = ("exact_match", "fact_recall")
+DOCUMENT_METRICS = ("exact_match", "fact_recall", "cond_gain")
 
 
 def document_suite(facts: int) -> tuple[list, str]:
@@ -447,11 +512,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=["controlled", "pipeline"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    parser.add_argument("--methods", nargs="+", choices=("replay", "naive"), default=["replay", "naive"])
+    parser.add_argument(
+        "--methods", nargs="+", choices=tuple(CONTROLLED_METHODS), default=["replay", "no_rehearsal", "naive"]
+    )
     parser.add_argument("--facts", type=int, default=8, help="made-up facts per knowledge leaf (controlled)")
     parser.add_argument("--skill-samples", type=int, default=40, help="samples of the skill leaf (controlled)")
     parser.add_argument("--lr", type=float, default=2e-4, help="peak learning rate (controlled, document)")
-    parser.add_argument("--replay-ratio", type=float, default=None, help="replay's ratio (controlled; default: preset)")
+    parser.add_argument("--replay-ratio", type=float, default=None, help="replay ratio (controlled; default: preset's)")
     # 2: the last is the rate's decay; at 3 (with a cosine) the table was the same within its intervals
     parser.add_argument("--pipeline-epochs", type=int, default=2, help="epoch cap of each phase (pipeline)")
     parser.add_argument("--document-facts", type=int, default=8, help="made-up facts in the document (document)")

@@ -78,6 +78,13 @@ def train(
     rehearsal_ratio: Annotated[
         float | None, typer.Option(help="Rehearsal samples per epoch, as a share of its new samples.")
     ] = None,
+    self_rehearsal: Annotated[
+        bool | None,
+        typer.Option("--self-rehearsal/--no-self-rehearsal", help="Rehearse the starting model's own answers."),
+    ] = None,
+    rehearsal_temperature: Annotated[
+        float | None, typer.Option(help="Temperature of the self-rehearsal answers (0: greedy).")
+    ] = None,
     document_samples: Annotated[
         bool | None, typer.Option("--document-samples/--no-document-samples", help="Train on document samples.")
     ] = None,
@@ -99,6 +106,8 @@ def train(
         "seed": seed,
         "leaf_floor": leaf_floor,
         "rehearsal_ratio": rehearsal_ratio,
+        "self_rehearsal": self_rehearsal,
+        "rehearsal_temperature": rehearsal_temperature,
         "document_samples": document_samples,
         "system_prompt": system_prompt if system_prompt is not None else taxonomy_system_prompt(repo_path),
     }

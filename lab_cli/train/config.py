@@ -69,6 +69,12 @@ class TrainSettings:
     # Rehearsal (general conversations: --replay-data, the starting model's own answers) per epoch of every
     # phase, as a share of the epoch's new samples, split evenly over the sources
     rehearsal_ratio: float = 0.25
+    # The starting model's own answers to lab's rehearsal prompts (lab_cli.general), made once and cached: sampled
+    # at temperature 1 they estimate its distribution, so their loss is the KL to it up to a constant; greedy
+    # answers (temperature 0) sharpen the model away from it
+    self_rehearsal: bool = True
+    rehearsal_temperature: float = 1.0
+    rehearsal_answers: int = 2  # sampled answers per prompt
 
     def as_dict(self) -> dict:
         """JSON form (recorded in the journal and the lineage)."""
@@ -78,7 +84,8 @@ class TrainSettings:
 def _tiny() -> TrainSettings:
     # The pilot's settings for a ~1.5 M-parameter model learning made-up facts from scratch on a CPU:
     # lr 1e-3 learned 500 facts in ~20 epochs where 3e-3 and 1e-2 diverged; batch 32; 50 warm-up steps.
-    # Fixed epochs (no stopping rule) and no floor: the forgetting benchmark's numbers were measured so.
+    # Fixed epochs (no stopping rule), no floor and no self rehearsal (a random model has no general ability to
+    # keep): the forgetting benchmark's numbers were measured so.
     # 512 tokens: the test models' position limit; with a system prompt, a grounded skill's context took up to 400
     # tokens of their small-vocabulary tokenizer (256 dropped every one).
     phase = PhaseSettings(
@@ -90,7 +97,7 @@ def _tiny() -> TrainSettings:
         max_length=512,
         stop_accuracy=None,
     )
-    return TrainSettings(phases={name: phase for name in PHASES}, leaf_floor=0)
+    return TrainSettings(phases={name: phase for name in PHASES}, leaf_floor=0, self_rehearsal=False)
 
 
 def _small() -> TrainSettings:
@@ -121,6 +128,9 @@ TOP_LEVEL = (
     "system_prompt",
     "seed",
     "rehearsal_ratio",
+    "self_rehearsal",
+    "rehearsal_temperature",
+    "rehearsal_answers",
 )
 
 

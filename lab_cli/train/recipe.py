@@ -15,7 +15,7 @@ from lab_cli.train.config import TrainSettings
 from lab_cli.train.journal import Journal, PhaseRecord, start_or_resume, write_journal
 from lab_cli.train.lineage import LINEAGE, Lineage, read_lineage, write_lineage
 from lab_cli.train.mixing import PhasePlan, plan_phases, snapshot_examples
-from lab_cli.train.rehearsal import read_replay_data
+from lab_cli.train.rehearsal import RehearsalSource, SelfRehearsal, read_replay_data, self_rehearsal
 
 Say = Callable[[str], None]
 
@@ -64,6 +64,16 @@ def _start(request: TrainRequest) -> tuple[Path, str, set[str]]:
     return request.parent, lineage.base_model, set(lineage.trained_keys)
 
 
+def _self_rehearsal(taxonomy: Path, starting_model: Path, settings: TrainSettings, say: Say) -> RehearsalSource:
+    """The starting model's answers to lab's rehearsal prompts, never to a probe prompt (shipped, the taxonomy's):
+    drift is measured against the starting model, so rehearsing a parent's answers would carry its drift on."""
+    from lab_cli.general.probes import probe_set, rehearsal_prompts
+
+    prompts = rehearsal_prompts(excluding=probe_set(taxonomy))
+    how = SelfRehearsal(settings.rehearsal_answers, settings.rehearsal_temperature)
+    return self_rehearsal(starting_model, prompts, settings.system_prompt, how, say)
+
+
 def _is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
@@ -88,6 +98,8 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
             f"nothing new to train: {start} was already trained on every generation key of {request.revision}"
         )
     sources = [read_replay_data(path) for path in request.replay_data]  # a bad line fails before anything trains
+    if request.settings.self_rehearsal:
+        sources.append(_self_rehearsal(git.top, Path(base) if Path(base).is_dir() else start, request.settings, say))
     rehearsal = tuple(example for source in sources for example in source.examples)
     plans = [replace(plan, rehearsal=rehearsal) for plan in plans]
     identity = {

@@ -117,3 +117,35 @@ def test_a_bad_replay_file_fails_before_anything_trains(
     assert _train(repo, commit, tiny_model, out, "--replay-data", str(bad)) == 2
     assert "line 3" in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_self_rehearsal_rehearses_the_starting_models_answers_never_a_probe(
+    tiny_model: Path, repo_with_phases: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lab_cli.general.probes import TAXONOMY_PROBE_FILE, probe_prompts, rehearsal_prompts
+
+    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path / "cache"))
+    repo, commit = repo_with_phases
+    taken = rehearsal_prompts()[0].text  # the taxonomy makes a shipped rehearsal prompt one of its probes
+    (repo / TAXONOMY_PROBE_FILE).write_text(json.dumps({"prompt": taken}) + "\n")
+    out = tmp_path / "model"
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"rehearsal_answers": 1}))
+    assert _train(repo, commit, tiny_model, out, "--self-rehearsal", "--settings", str(settings)) == 0
+    lineage = read_lineage(out)
+    assert lineage is not None
+    (record,) = lineage.rehearsal
+    assert record["source"] == "self" and record["temperature"] == 1.0 and record["samples"] > 0
+    cached = [json.loads(line) for line in Path(record["cache"]).read_text().splitlines()]
+    asked = {row["messages"][0]["content"] for row in cached}
+    assert asked == {p.text for p in rehearsal_prompts()} - {taken}
+    assert not asked & {p.text for p in probe_prompts()}
+    for phase in (p for p in lineage.phases if p["status"] == "done"):
+        seen = json.loads((Path(phase["checkpoint"]) / "lab_seen.json").read_text())
+        rehearsed = sum(count for sample, count in seen.items() if sample.startswith(f"{REHEARSAL_KIND}:self"))
+        assert rehearsed == phase["metrics"]["rehearsal_per_epoch"] * phase["metrics"]["epochs_run"] > 0
+    before = Path(record["cache"]).stat().st_mtime_ns
+    again = tmp_path / "again"
+    assert _train(repo, commit, tiny_model, again, "--self-rehearsal", "--settings", str(settings)) == 0
+    assert Path(record["cache"]).stat().st_mtime_ns == before  # made once per model and settings
+    assert read_lineage(again).rehearsal == lineage.rehearsal
