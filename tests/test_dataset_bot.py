@@ -25,7 +25,7 @@ from tests.conftest import REPO_ROOT
 from tests.generate.conftest import freeform
 from tests.helpers.gitrepos import Repo
 from tests.helpers.openai_server import FakeTeacher
-from tests.helpers.scripted_teacher import answer
+from tests.helpers.scripted_teacher import answer, slow_answer, stored_answers
 
 WORKFLOW = REPO_ROOT / ".github" / "workflows" / "taxonomy-datasets.yml"
 API_KEY = "sk-test-do-not-print-4242"
@@ -247,24 +247,6 @@ def test_a_push_of_several_commits_gets_a_snapshot_for_each(origin: Origin) -> N
     assert second[LEAVES[2]] == first[LEAVES[2]] != third[LEAVES[2]]
 
 
-def slow_answer(body: dict) -> str:
-    time.sleep(0.03)  # slow enough to be killed midway
-    return answer(body)
-
-
-def _logged_answers(checkout: Path) -> int:
-    """Whole lines in the response logs (a line torn by the kill is asked again)."""
-    count = 0
-    for log in (checkout / ".git" / "lab" / "responses").glob("*.jsonl"):
-        for line in log.read_text().splitlines():
-            try:
-                json.loads(line)
-                count += 1
-            except ValueError:
-                pass
-    return count
-
-
 def _descendants(pid: int) -> list[int]:
     """Every process below ``pid`` (read from /proc)."""
     parents = {}
@@ -290,7 +272,7 @@ def test_a_killed_run_leaves_the_remote_as_it_was_and_the_next_run_resumes(origi
         finish_run(origin, run, env, server, [pull])
         process = run_step(run, generate, env, server)
         deadline = time.monotonic() + 120
-        while _logged_answers(run.checkout) < 30 and time.monotonic() < deadline:
+        while stored_answers(run.checkout) < 30 and time.monotonic() < deadline:
             time.sleep(0.02)
         for pid in [process.pid, *_descendants(process.pid)]:  # the step, lab and all (timeout has its own group)
             os.kill(pid, signal.SIGKILL)
@@ -298,7 +280,7 @@ def test_a_killed_run_leaves_the_remote_as_it_was_and_the_next_run_resumes(origi
         run.codes.append(process.returncode)
         killed = finish_run(origin, run, env, server, after)  # the always() steps: push, cache save
         assert origin.snapshots() == [] and "refs/notes/lab" not in origin.git("for-each-ref")
-        stored = _logged_answers(killed.checkout)
+        stored = stored_answers(killed.checkout)
         rerun = bot(origin, server)
     assert rerun.codes == [0, 0, 0], rerun.output
     [report] = rerun.report
