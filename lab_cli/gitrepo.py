@@ -23,6 +23,7 @@ WORKTREE = "WORKTREE"
 """The pseudo-revision of the working tree: committed, staged, unstaged and untracked (not ignored) files."""
 
 SYMLINK_MODE, SUBMODULE_MODE, TREE_MODE = "120000", "160000", "040000"
+TAB = "\t"
 
 DEFAULT_GIT_TIMEOUT = 300.0
 """Seconds one git command may run unless ``$LAB_GIT_TIMEOUT`` or ``[limits] git_timeout`` says otherwise."""
@@ -58,6 +59,11 @@ class Entry:
 
 class FetchTooLarge(GitError):
     """A fetch stopped because what it brought passed its size limit (what arrived was deleted)."""
+
+
+class PushRejected(GitError):
+    """A push the remote refused, most often because a ref there moved (not a fast-forward, or it moved while
+    the push ran); an atomic push then updated nothing."""
 
 
 class GitRepo:
@@ -111,6 +117,41 @@ class GitRepo:
             else:
                 shallow.write_bytes(grafts)
             raise
+
+    def remote_refs(self, remote: str, refs: list[str]) -> dict[str, str]:
+        """The commit each of ``refs`` points at on ``remote`` (a remote name or URL); absent refs are left out."""
+        out = self.run("ls-remote", "--refs", "--", remote, *refs).decode()
+        found = dict(reversed(line.split(TAB, 1)) for line in out.splitlines() if TAB in line)
+        return {ref: found[ref] for ref in refs if ref in found}
+
+    def fetch_refs(self, remote: str, refspecs: list[str]) -> None:
+        """Fetch ``refspecs`` (``+src:dst``) from ``remote``, no tags."""
+        if refspecs:
+            self.run("fetch", "--quiet", "--no-tags", "--", remote, *refspecs)
+
+    def push_refs(self, remote: str, refspecs: list[str]) -> None:
+        """Push ``refspecs`` to ``remote`` atomically (all refs move or none), never forced; ``PushRejected`` when
+        a ref there is not an ancestor of what is pushed."""
+        args = ("push", "--quiet", "--atomic", "--porcelain", "--", remote, *refspecs)
+        completed = _completed(self.top, args, None, None, git_timeout(self.timeout))
+        if completed.returncode == 0:
+            return
+        refused = [line for line in completed.stdout.decode(errors="replace").splitlines() if line.startswith("!")]
+        if refused:
+            raise PushRejected(f"{remote} refused the push: {refused[0].split(TAB)[-1]}")
+        problems = [line for line in completed.stderr.decode(errors="replace").splitlines() if line[:5] != "hint:"]
+        raise GitError(problems[-1] if problems else "git push failed")
+
+    def first_parent_commits(self, since: str | None, until: str) -> list[str]:
+        """Commits on the first-parent line from ``since`` (excluded; None: from the root) to ``until``, oldest
+        first."""
+        span = f"{since}..{until}" if since else until
+        return self.run("rev-list", "--first-parent", "--reverse", span).decode().split()
+
+    def delete_ref(self, ref: str) -> None:
+        """Remove ``ref`` if it exists."""
+        if self.ref(ref) is not None:
+            self.run("update-ref", "-d", ref)
 
     def git_dir(self) -> Path:
         """The repository's .git folder (where lab keeps its sample store)."""
@@ -269,8 +310,18 @@ def _git(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
 ) -> bytes:
+    completed = _completed(folder, args, stdin, env, timeout)
+    if completed.returncode != 0:
+        raise GitError(_last_line(completed.stderr) or f"git {_command(args)} failed")
+    return completed.stdout
+
+
+def _completed(
+    folder: Path, args: tuple[str, ...], stdin: bytes | None, env: dict[str, str] | None, timeout: float | None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git to the end within its time limit, whatever its exit status."""
     try:
-        completed = subprocess.run(
+        return subprocess.run(
             ["git", "-c", "core.quotepath=off", *args],
             cwd=folder,
             input=stdin,
@@ -283,9 +334,6 @@ def _git(
         raise UsageError("git is not installed or not on PATH") from exc
     except subprocess.TimeoutExpired as exc:
         raise _timed_out(_command(args), exc.timeout) from exc
-    if completed.returncode != 0:
-        raise GitError(_last_line(completed.stderr) or f"git {_command(args)} failed")
-    return completed.stdout
 
 
 def _bounded_fetch(folder: Path, args: tuple[str, ...], packs: Path, max_bytes: int, timeout: float) -> None:

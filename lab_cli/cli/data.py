@@ -23,7 +23,28 @@ GROUP_EPILOG = """Examples:
 
   lab data export HEAD --out dataset         # InstructLab training files
 
+  lab data pull; lab data push               # share snapshots through origin (the dataset bot does the same)
+
 Snapshots are recorded by lab generate (one per taxonomy commit) and live in refs/lab/datasets."""
+
+PULL_EPILOG = """Examples:
+
+  lab data pull                              # origin's snapshots and notes; the sample store filled from them
+
+  lab data pull upstream --format json
+
+Local snapshots the remote lacks are kept on top of its own (one the remote has for the same taxonomy commit
+is dropped: the first to reach the remote wins). Exit codes: 0 done, 1 git failed, 2 usage error."""
+
+PUSH_EPILOG = """Examples:
+
+  lab data push                              # refs/lab/datasets and refs/notes/lab to origin, atomically
+
+  lab data push upstream --format json
+
+Never forced: when another writer moved the remote, lab fetches, puts its snapshots on top and tries again
+(5 times). Both refs move together or not at all. Exit codes: 0 done (or nothing to send), 1 git failed or
+the remote kept moving, 2 usage error."""
 
 LOG_EPILOG = """Examples:
 
@@ -189,13 +210,55 @@ def gc(
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
-    """Delete stored samples that no snapshot references (unfinished generations are kept)."""
-    from lab_cli.datasets.export import collect_garbage
+    """Delete stored samples that no snapshot references (unfinished generations are kept), and the response
+    logs of keys a snapshot holds."""
+    from lab_cli.datasets.export import collect_garbage, prune_responses
     from lab_cli.datasets.snapshot import default_store
 
     repo = _repo(repo_path)
     removed = collect_garbage(repo, default_store(repo))
-    print(
-        json.dumps({"removed": removed}) if output_format == "json" else f"removed {len(removed)} unreferenced key(s)"
-    )
+    pruned = prune_responses(repo, repo.git_dir() / "lab" / "responses")
+    if output_format == "json":
+        print(json.dumps({"removed": removed, "responses_removed": pruned}))
+    else:
+        print(f"removed {len(removed)} unreferenced key(s) and {len(pruned)} finished response log(s)")
+    return 0
+
+
+REMOTE = typer.Argument(help="A remote name or URL.")
+
+
+def pull(
+    remote: Annotated[str, REMOTE] = "origin",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
+    """Fetch a remote's dataset snapshots and notes and fill the sample store from the newest."""
+    from lab_cli.datasets.sync import pull_snapshots
+
+    result = pull_snapshots(_repo(repo_path), remote)
+    if output_format == "json":
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(
+            f"{result.moved} snapshot(s) from {remote}; {result.replayed} local one(s) put on top, "
+            f"{result.dropped} dropped; {result.filled} generation key(s) added to the sample store"
+        )
+    return 0
+
+
+def push(
+    remote: Annotated[str, REMOTE] = "origin",
+    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
+    repo_path: Annotated[Path, REPO] = Path("."),
+) -> int:
+    """Push the dataset snapshots and notes a remote lacks, in one atomic push."""
+    from lab_cli.datasets.sync import push_snapshots
+
+    result = push_snapshots(_repo(repo_path), remote)
+    if output_format == "json":
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        retried = f" (after {result.attempts - 1} retry)" if result.attempts > 1 else ""
+        print(f"{result.moved} snapshot(s) pushed to {remote}{retried}; {result.dropped} dropped")
     return 0

@@ -30,6 +30,8 @@ EPILOG = """Examples:
 
   lab generate --all                         # also every unchanged leaf without samples for this teacher
 
+  lab generate --each --summary summary.md   # a snapshot for every commit since the last one (the dataset bot)
+
 Data lives in .git/lab (samples, response logs); the snapshot in refs/lab/datasets. A run stopped at any
 point (even killed) resumes where it stopped: every teacher answer is stored before it is used.
 
@@ -59,6 +61,20 @@ def generate(
         ),
     ] = True,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send nothing.")] = False,
+    each: Annotated[
+        bool,
+        typer.Option(
+            "--each",
+            help="A snapshot for each first-parent commit since the newest one with a snapshot, oldest first "
+            "(the commit alone on a first run).",
+        ),
+    ] = False,
+    max_commits: Annotated[
+        int, typer.Option(help="With --each, the newest N commits only (older ones get no snapshot).")
+    ] = 20,
+    summary: Annotated[
+        Path | None, typer.Option(help="Append a Markdown summary per commit to this file ($GITHUB_STEP_SUMMARY).")
+    ] = None,
     allow_local_documents: Annotated[
         bool, typer.Option("--allow-local-documents", help="Let document.repo be a local path (trusted repos only).")
     ] = False,
@@ -69,28 +85,50 @@ def generate(
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
-    from lab_cli.generate.engine import TeacherChoice, carry_out, prepare
+    from lab_cli.errors import UsageError
+    from lab_cli.generate.engine import TeacherChoice, prepare, prepare_each
     from lab_cli.generate.plan import GenerateOptions
     from lab_cli.gitrepo import GitRepo
-    from lab_cli.output.generation import GenerationProgress, print_plan, print_report, report_console
+    from lab_cli.output.generation import print_plan, report_console
 
     repo = GitRepo.find(repo_path.resolve())
     options = GenerateOptions(
         revision, base, all_leaves, scale, seed, pipelines, allow_local_documents, max_tokens, judges
     )
-    prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers, continuous_batching))
-    console = report_console(stderr=output_format == "json")
-    failed = 1 if prepared.plan.by_action("invalid") else 0
+    choice = TeacherChoice(teacher_url, teacher_model, workers, continuous_batching)
+    if each and dry_run:
+        raise UsageError("--dry-run plans one commit (the next depends on its snapshot); drop --each")
     if dry_run:
+        prepared = prepare(repo, options, choice)
         if output_format == "json":
             print(json.dumps(prepared.plan.as_dict(), indent=2))
         else:
-            print_plan(console, prepared.plan)
-        return failed
+            print_plan(report_console(), prepared.plan)
+        return 1 if prepared.plan.by_action("invalid") else 0
+    runs = prepare_each(repo, options, choice, max_commits) if each else iter([prepare(repo, options, choice)])
+    reports = []
+    for prepared in runs:
+        reports.append(_carry_out(prepared, output_format, summary, len(reports) if each else None))
+    if output_format == "json":
+        dumped = [report.as_dict() for report in reports]
+        print(json.dumps(dumped if each else dumped[0], indent=2))
+    return 1 if any(report.plan.by_action("invalid") for report in reports) else 0
+
+
+def _carry_out(prepared, output_format: ReportFormat, summary: Path | None, number: int | None):
+    """Generate one plan with the live display; print its report unless JSON is wanted, append its summary."""
+    from lab_cli.generate.engine import carry_out
+    from lab_cli.output.generation import GenerationProgress, print_report, report_console
+    from lab_cli.output.summary import generation_summary
+
+    console = report_console(stderr=output_format == "json")
+    if number is not None:
+        console.print(f"taxonomy commit {prepared.plan.commit[:12]} ({number + 1})")
     with GenerationProgress(prepared.plan, report_console(stderr=True)) as progress:
         report = carry_out(prepared, progress)
-    if output_format == "json":
-        print(json.dumps(report.as_dict(), indent=2))
-    else:
+    if output_format != "json":
         print_report(console, report)
-    return failed
+    if summary is not None:
+        with open(summary, "a", encoding="utf-8") as stream:
+            stream.write(generation_summary(report))
+    return report

@@ -100,6 +100,8 @@ _command("diff", data.diff, data.DIFF_EPILOG, data_group)
 _command("export", data.export, data.EXPORT_EPILOG, data_group)
 _command("verify", data.verify, data.VERIFY_EPILOG, data_group)
 _command("gc", data.gc, data.GC_EPILOG, data_group)
+_command("pull", data.pull, data.PULL_EPILOG, data_group)
+_command("push", data.push, data.PUSH_EPILOG, data_group)
 _command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
 _command("log", train.log, train.LOG_EPILOG, model_group)
 

@@ -142,14 +142,31 @@ def _check_samples(leaf: str, entry: dict, data: bytes) -> list[str]:
     return problems
 
 
-def collect_garbage(repo: GitRepo, store: DirectoryStore) -> list[str]:
-    """Delete stored keys no snapshot references (unfinished generations are kept); the keys removed."""
-    referenced = {
+def referenced_keys(repo: GitRepo) -> set[str]:
+    """Every generation key some snapshot holds."""
+    return {
         entry["generation_key"]
         for snapshot in snapshot_history(repo)
         for entry in read_manifest(repo, snapshot)["leaves"].values()
     }
+
+
+def collect_garbage(repo: GitRepo, store: DirectoryStore) -> list[str]:
+    """Delete stored keys no snapshot references (unfinished generations are kept); the keys removed."""
+    referenced = referenced_keys(repo)
     removed = [key for key in store.stored_keys() if key not in referenced and store.is_complete(key)]
     for key in removed:
         store.remove(key)
     return removed
+
+
+def prune_responses(repo: GitRepo, responses: Path) -> list[str]:
+    """Delete the response logs (``<key>.jsonl`` in ``responses``) of keys a snapshot holds: their samples are
+    in git and the key is never generated again. Logs of unfinished or unrecorded keys stay; the keys pruned."""
+    referenced = referenced_keys(repo)
+    pruned = (
+        sorted(log.stem for log in responses.glob("*.jsonl") if log.stem in referenced) if responses.is_dir() else []
+    )
+    for key in pruned:
+        (responses / f"{key}.jsonl").unlink()
+    return pruned

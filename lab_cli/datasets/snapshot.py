@@ -60,10 +60,15 @@ def _leaf_blobs(repo: GitRepo, store: DirectoryStore, keys: list[str]) -> dict[s
         write_atomic_text(compact, "".join(canonical_line(sample) for sample in store.read(key)))
         files.append(compact)
     for key, compact, blob in zip(missing, files, repo.hash_paths(files), strict=True):
-        write_atomic_text(compact.with_name("BLOB"), blob + "\n")
+        remember_blob(store, key, blob)
         compact.unlink()
         blobs[key] = blob
     return blobs
+
+
+def remember_blob(store: DirectoryStore, key: str, blob: str) -> None:
+    """Record the git blob holding a finished key's samples, so later snapshots reuse it without hashing."""
+    write_atomic_text(store.root / key[:2] / key / "BLOB", blob + "\n")
 
 
 def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
@@ -89,8 +94,35 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
     message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
     snapshot = repo.commit_tree(tree, parent, message)
     repo.update_ref(DATASETS_REF, snapshot, parent)
-    repo.run("notes", "--ref", NOTES_REF, "add", "-f", "-m", f"lab-dataset: {snapshot}", taxonomy_commit)
+    note_snapshot(repo, taxonomy_commit, snapshot)
     return snapshot
+
+
+def note_snapshot(repo: GitRepo, taxonomy_commit: str, snapshot: str) -> None:
+    """Make the note on ``taxonomy_commit`` name ``snapshot`` (untouched when it does already)."""
+    note = f"lab-dataset: {snapshot}"
+    try:
+        if repo.run("notes", "--ref", NOTES_REF, "show", taxonomy_commit).decode().strip() == note:
+            return
+    except GitError:
+        pass  # no note yet
+    repo.run("notes", "--ref", NOTES_REF, "add", "-f", "-m", note, taxonomy_commit)
+
+
+def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
+    """Fill ``store`` with the samples of every key of ``snapshot`` it lacks (a clone that fetched the snapshot
+    then reuses those leaves instead of generating them again); the keys written."""
+    entries = read_manifest(repo, snapshot)["leaves"].values()
+    wanted = {
+        entry["generation_key"]: entry["blob"] for entry in entries if not store.is_complete(entry["generation_key"])
+    }
+    contents = repo.read_blobs(sorted(set(wanted.values())))
+    for key, blob in sorted(wanted.items()):
+        store.remove(key)  # a key some local run left unfinished: the snapshot's samples replace it
+        store.append(key, [json.loads(line) for line in contents[blob].decode("utf-8").splitlines() if line])
+        store.mark_complete(key)
+        remember_blob(store, key, blob)
+    return len(wanted)
 
 
 def read_manifest(repo: GitRepo, snapshot: str) -> dict:

@@ -6,14 +6,22 @@ unless named) is served on a loopback port, started only if some leaf needs gene
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lab_cli.config import load_settings
 from lab_cli.datasets.snapshot import default_store
 from lab_cli.documents.fetch import DocumentCache
 from lab_cli.errors import UsageError
-from lab_cli.generate.plan import GenerateOptions, Plan, plan_generation, tokenizer_chunker, words_chunker
+from lab_cli.generate.plan import (
+    GenerateOptions,
+    Plan,
+    last_generated,
+    plan_generation,
+    tokenizer_chunker,
+    words_chunker,
+)
 from lab_cli.generate.run import GenerateReport, Reporter, Workspace, execute
 from lab_cli.gitrepo import GitRepo
 from lab_cli.paths import cache_dir
@@ -67,6 +75,29 @@ def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> 
             identity += "+continuous-batching"
     plan = plan_generation(repo, options, identity, default_store(repo), documents, chunker)
     return Prepared(repo, options, plan, teacher, local)
+
+
+def commits_to_generate(repo: GitRepo, revision: str, max_commits: int) -> list[str]:
+    """The commits ``--each`` records snapshots for, oldest first: those on ``revision``'s first-parent line since
+    the newest commit behind it with a snapshot, the newest ``max_commits`` of them; ``revision`` alone when no
+    commit behind it has one (a first run) or it has one itself."""
+    if max_commits < 1:
+        raise UsageError("--max-commits must be at least 1")
+    target = repo.resolve(revision)
+    found = last_generated(repo, target)
+    commits = repo.first_parent_commits(found[0], target) if found else []
+    return commits[-max_commits:] or [target]
+
+
+def prepare_each(
+    repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice, max_commits: int
+) -> Iterator[Prepared]:
+    """The plan of each commit ``commits_to_generate`` names, made only once the caller carried out the one
+    before (its snapshot is the next plan's base)."""
+    if options.base is not None:
+        raise UsageError("--each compares each commit with the one before it; drop --base")
+    for commit in commits_to_generate(repo, options.revision, max_commits):
+        yield prepare(repo, replace(options, revision=commit), teacher)
 
 
 def carry_out(prepared: Prepared, reporter: Reporter | None = None) -> GenerateReport:

@@ -16,31 +16,13 @@ from lab_cli.datasets.snapshot import leaf_samples, read_manifest, snapshot_of
 from lab_cli.gitrepo import GitRepo
 from tests.helpers.gitrepos import Repo
 from tests.helpers.openai_server import FakeTeacher
-from tests.helpers.scripted_teacher import answer
-
-
-def slow_answer(body: dict) -> str:
-    time.sleep(0.02)  # slow enough to be caught midway, fast enough for CI
-    return answer(body)
+from tests.helpers.scripted_teacher import answer, slow_answer, stored_answers
 
 
 def lab_generate(repo: Path, url: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "lab_cli", "generate", "--teacher-url", url, "--teacher-model", "fake-teacher"]
     options = ["--scale", "2", "--workers", "2", "--allow-local-documents", "--format", "json"]
     return subprocess.Popen([*command, *options], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def stored_answers(repo: Path) -> int:
-    """Complete lines in the response logs (a torn last line does not count: it is asked again)."""
-    count = 0
-    for log in (repo / ".git/lab/responses").glob("*.jsonl"):
-        for line in log.read_text().splitlines():
-            try:
-                json.loads(line)
-                count += 1
-            except ValueError:
-                pass
-    return count
 
 
 def all_samples(repo: Path) -> dict[str, list[dict]]:

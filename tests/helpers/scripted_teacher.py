@@ -12,7 +12,9 @@ import hashlib
 import json
 import random
 import re
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from lab_cli.generate.pipeline import PIPELINES, Step, load_pipeline
@@ -102,3 +104,22 @@ def answer(body: dict[str, Any], reject: Callable[[Step, str], bool] = lambda st
             f"Question: Which {_phrase(rng, 5)}?\nAnswer: The {_phrase(rng, 4 if i % 2 else 30)}." for i in range(5)
         )
     return f"The {_phrase(rng, 8)}."
+
+
+def slow_answer(body: dict[str, Any]) -> str:
+    """``answer``, a little late: slow enough for a run to be caught midway, fast enough for CI."""
+    time.sleep(0.02)
+    return answer(body)
+
+
+def stored_answers(repo: Path) -> int:
+    """Complete lines in a repository's response logs (a torn last line does not count: it is asked again)."""
+    count = 0
+    for log in (repo / ".git/lab/responses").glob("*.jsonl"):
+        for line in log.read_text().splitlines():
+            try:
+                json.loads(line)
+                count += 1
+            except ValueError:
+                pass
+    return count
