@@ -50,6 +50,8 @@ def check_text(
     if has_control(relative.as_posix()):
         message = f"the path {visible(relative.as_posix())!r} holds control characters; rename it"
         report.add(1, 1, "unsafe-name", message)
+    if outside := leaves.outside_taxonomy(relative):
+        report.add(1, 1, "outside-taxonomy", outside)
     if relative.name != leaves.LEAF_FILE:
         report.add(
             1,
@@ -151,12 +153,18 @@ def check_file(
 
 
 def find_root(start: Path) -> Path:
-    """The taxonomy root for ``start``: the enclosing git work tree's top, else ``start`` itself (or its folder)."""
+    """The taxonomy root for ``start``: the enclosing git work tree's top; outside one, the folder above the first
+    taxonomy folder on the path (``tax`` for ``tax/knowledge/a``), else ``start`` itself (or its folder)."""
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
             return candidate
-    return folder
+    first = next((index for index, part in enumerate(folder.parts) if part in leaves.TAXONOMY_FOLDERS), None)
+    return Path(*folder.parts[:first]) if first else folder
+
+
+def _is_work_tree(root: Path) -> bool:
+    return (root / ".git").exists()
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,7 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
     """The files to validate for the given paths, each file once."""
     if not paths:
         root = find_root(Path.cwd())
-        return [Selected(c.path, root, c.relative.as_posix(), relative=c.relative) for c in leaves.discover(root, root)]
+        return [_discovered(c, root, c.relative.as_posix()) for c in leaves.discover(root, root)]
     selected: dict[Path, Selected] = {}
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -186,7 +194,7 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
         if given.is_dir() and not given.is_symlink():
             for candidate in leaves.discover(root, absolute):  # discovery never enters symlinked folders
                 shown = os.path.join(given, os.path.relpath(candidate.path, absolute))
-                selected.setdefault(candidate.path, Selected(candidate.path, root, shown, relative=candidate.relative))
+                selected.setdefault(candidate.path, _discovered(candidate, root, shown))
             continue
         if given.name == leaves.ATTRIBUTION_FILE:  # pre-commit passes changed attribution files: judge their leaf
             absolute, given = absolute.parent / leaves.LEAF_FILE, given.parent / leaves.LEAF_FILE
@@ -194,6 +202,15 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
                 continue
         selected.setdefault(absolute, Selected(absolute, root, str(given), is_within(absolute.parent, root)))
     return list(selected.values())
+
+
+def _discovered(candidate: leaves.Candidate, root: Path, shown: str) -> Selected:
+    """A discovered file; outside a git work tree its root is its own (folders below a plain folder may hold
+    several taxonomies, or none)."""
+    if _is_work_tree(root):
+        return Selected(candidate.path, root, shown, relative=candidate.relative)
+    own = find_root(candidate.path)
+    return Selected(candidate.path, own, shown, is_within(candidate.path.parent, root), None)
 
 
 @contextlib.contextmanager
