@@ -88,7 +88,8 @@ def _print_human(result, strict: bool) -> None:
     for change in result.changes:
         renamed = f" [dim](from {terminal(change.old_path)})[/]" if change.old_path else ""
         console.print(
-            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False
+            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or 'unknown kind'}[/]",
+            highlight=False,
         )
     console.print()
     print_report(console, result.validation, strict)

@@ -19,9 +19,10 @@ from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy import schema
 from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, ValidationResult
 from lab_cli.taxonomy.fastload import Positions
-from lab_cli.taxonomy.lint import lint
+from lab_cli.taxonomy.lint import SAFETY_RULES, lint
 from lab_cli.taxonomy.rules import LintSource
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, is_within, read_source
+from lab_cli.taxonomy.syntax_words import FORMAT_DOC
 from lab_cli.taxonomy.yamltext import parse
 from lab_cli.text import has_control, visible
 
@@ -76,6 +77,8 @@ def check_text(
         report.diagnostics.extend(absorb_into_syntax_error(findings, parsed.problems[0]))
         report.diagnostics.extend(parsed.problems)
         return report
+    if parsed.data is None and not text.strip():  # one empty-file error says it all: no blank-line findings
+        findings = [finding for finding in findings if finding.rule in SAFETY_RULES]
     report.diagnostics.extend(findings)
     _check_data(report, parsed.data, parsed.positions, relative, version, attribution)
     if isinstance(parsed.data, dict):
@@ -97,7 +100,9 @@ def _check_data(
     report: FileReport, data: Any, positions: Positions, relative: PurePosixPath, version: Any, attribution: Attribution
 ) -> None:
     if not data:
-        report.add(1, 1, "empty-file", "file is empty; a leaf needs a version, seed examples and more (see docs)")
+        report.add(
+            1, 1, "empty-file", f"file is empty; a leaf needs a version, seed examples and more (see {FORMAT_DOC})"
+        )
         return
     if not isinstance(data, dict):
         line, column = positions.value(())
