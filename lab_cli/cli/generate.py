@@ -33,7 +33,8 @@ EPILOG = """Examples:
 Data lives in .git/lab (samples, response logs); the snapshot in refs/lab/datasets. A run stopped at any
 point (even killed) resumes where it stopped: every teacher answer is stored before it is used.
 
-Exit codes: 0 done (or nothing to do), 1 a leaf is invalid or a lab error, 2 usage error, 130 interrupted."""
+Exit codes: 0 done (or nothing to do), 1 a leaf is invalid, a knowledge document is unavailable (offline:
+the plan says "unavailable", not "invalid") or a lab error, 2 usage error, 130 interrupted."""
 
 
 def generate(
@@ -70,7 +71,7 @@ def generate(
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
     from lab_cli.generate.engine import TeacherChoice, carry_out, prepare
-    from lab_cli.generate.plan import GenerateOptions
+    from lab_cli.generate.plan import BLOCKING, GenerateOptions
     from lab_cli.gitrepo import GitRepo
     from lab_cli.output.generation import GenerationProgress, print_plan, print_report, report_console
 
@@ -80,7 +81,7 @@ def generate(
     )
     prepared = prepare(repo, options, TeacherChoice(teacher_url, teacher_model, workers, continuous_batching))
     console = report_console(stderr=output_format == "json")
-    failed = 1 if prepared.plan.by_action("invalid") else 0
+    failed = 1 if any(prepared.plan.by_action(action) for action in BLOCKING) else 0
     if dry_run:
         if output_format == "json":
             print(json.dumps(prepared.plan.as_dict(), indent=2))
