@@ -32,6 +32,7 @@ class TrainRequest:
     parent: Path | None = None
     resume: bool = False
     replay_data: tuple[Path, ...] = ()  # users' general conversations to rehearse (InstructLab's messages format)
+    keep_phases: bool = False  # keep OUT/phases/ (a full copy of the weights per phase) once the run completes
 
 
 @dataclass(frozen=True)
@@ -78,11 +79,27 @@ def _is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def _publish(checkpoint: Path, out: Path) -> None:
-    """Copy the last phase's checkpoint files into ``out``, the folder users load."""
+PHASES_FOLDER = "phases"
+"""Where each phase's checkpoint goes inside ``--out``; removed once the run completes unless ``keep_phases``."""
+
+
+def _publish(checkpoint: Path, out: Path, keep_phases: bool) -> None:
+    """Put the last phase's checkpoint files into ``out``, the folder users load: moved when the phase folders
+    are to be pruned (one copy of the weights on disk), copied when they are kept. File by file, so a run killed
+    halfway publishes the rest on ``--resume``; a phase folder already pruned was published before."""
+    if not checkpoint.is_dir():
+        if not (out / "config.json").is_file():
+            raise TrainError(f"{checkpoint} is gone and {out} holds no model; train again into a new --out")
+        return
+    move = not keep_phases and checkpoint.is_relative_to(out / PHASES_FOLDER)  # never move a parent's files
     for path in checkpoint.iterdir():
         if path.is_file():
-            shutil.copy2(path, out / path.name)
+            (os.replace if move else shutil.copy2)(path, out / path.name)
+
+
+def prune_phases(out: Path) -> None:
+    """Remove the phase checkpoints of a completed run: ``out`` holds the final weights, the journal and lineage."""
+    shutil.rmtree(out / PHASES_FOLDER, ignore_errors=True)
 
 
 def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int], None] | None = None) -> TrainResult:
@@ -128,8 +145,10 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
         rehearsal=tuple(source.record for source in sources),
     )
     if _is_main_process():
-        _publish(final, request.out)
+        _publish(final, request.out, request.keep_phases)
         write_lineage(request.out, lineage)
+        if not request.keep_phases:
+            prune_phases(request.out)
     return TrainResult(request.out, lineage, journal.phases)
 
 
@@ -154,7 +173,7 @@ def _run_phases(
             record = PhaseRecord(plan.name, "skipped", None)
         else:
             say(f"phase {number} {plan.name}: {len(plan.new)} new samples, replay from {len(plan.replay)} old")
-            checkpoint = request.out / "phases" / f"{number}-{plan.name}"
+            checkpoint = request.out / PHASES_FOLDER / f"{number}-{plan.name}"
             metrics = run_phase(current, plan, request.settings, checkpoint, say_step)
             say(
                 f"phase {number} {plan.name}: done in {metrics.seconds:.1f} s, loss {metrics.train_loss}, "
