@@ -25,8 +25,8 @@ EPILOG = """Examples:
   lab train --model ./base --preset tiny --epochs 20 --settings phases.json
 
 Phases: 1 knowledge short, 2 knowledge long, 3 skills; one with nothing new is skipped.
-Disk: once the run completes OUT holds one copy of the weights (the phase checkpoints in OUT/phases/ are
-removed; --keep-phases keeps them). A killed run keeps its finished phases, so --resume continues it.
+Disk: once the run completes OUT holds one copy of the weights (the phase checkpoints in OUT/phases/ keep
+only their lab_seen.json; --keep-phases keeps them whole). A killed run keeps its finished phases: --resume.
 Multi-GPU: accelerate launch -m lab_cli train ... (see docs/training.md for FSDP and DeepSpeed configs)."""
 
 
@@ -36,7 +36,8 @@ LOG_EPILOG = """Examples:
 
   lab model log models/c2 --format json
 
-Exit codes: 0 printed, 1 not trained by lab train (no lab_lineage.json) or a damaged lineage, 2 usage error."""
+Exit codes: 0 printed, 1 a damaged lineage, 2 usage error (a folder lab train did not write: no
+lab_lineage.json, as for lab train --parent and lab eval)."""
 
 
 @contextlib.contextmanager
