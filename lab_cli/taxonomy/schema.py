@@ -144,9 +144,15 @@ def _explain(error: ValidationError, positions: Positions) -> Iterator[Diagnosti
         return
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        if _misspelling_of(missing, error) is None:  # else the misspelled key's error names it
-            at, advice = _where_to_add(missing, error, positions, path)
-            yield _diagnostic(at, f"{where}: missing required key '{missing}'{advice}")
+        misspelled = _misspelling_of(missing, error)
+        if misspelled is not None and error.schema.get("additionalProperties") is False:
+            return  # the misspelled key's unknown-key error names the missing one
+        if misspelled is not None:  # a schema that allows other keys: point at the likely misspelling
+            at = dict(positions.mapping_keys(path)).get(misspelled, positions.key(path))
+            yield _diagnostic(at, f"{where}: missing required key '{missing}'; is '{misspelled}' a misspelling of it?")
+            return
+        at, advice = _where_to_add(missing, error, positions, path)
+        yield _diagnostic(at, f"{where}: missing required key '{missing}'{advice}")
         return
     if kind == "uniqueItems":
         index = _first_repeat(error.instance)
@@ -173,7 +179,7 @@ def _guess(key: object, error: ValidationError) -> str:
 
 def _misspelling_of(missing: str, error: ValidationError) -> str | None:
     """An unknown key of the mapping that is most likely ``missing`` misspelled, if any."""
-    if error.schema.get("additionalProperties") is not False or not isinstance(error.instance, dict):
+    if not isinstance(error.instance, dict):
         return None
     unknown = [str(key) for key in error.instance if key not in error.schema.get("properties", {})]
     for key in unknown:

@@ -102,3 +102,14 @@ def test_a_leaf_has_one_kind_in_validate_and_diff(broken: Repo, tmp_path: Path) 
     completed = run_lab("validate", "--format", "json", str(outside_git / "qna.yaml"), cwd=tmp_path)
     [report] = json.loads(completed.stdout)["files"]
     assert (report["leaf"], report["kind"]) == (LEAF, "skill")
+
+
+def test_a_typo_where_other_keys_are_allowed_is_pointed_at(taxonomy: Path) -> None:
+    from tests.helpers.leaves import knowledge_text
+
+    text = knowledge_text().replace("      - question: Question 0.1?", "      - questoin: Question 0.1?")
+    write_leaf(taxonomy, "knowledge/x", text)
+    files = json.loads(run_lab("validate", "--format", "json", "knowledge/x", cwd=taxonomy).stdout)["files"]
+    [error] = files[0]["errors"]
+    assert (error["line"], error["column"]) == (15, 9)  # the misspelled key
+    assert error["message"].endswith("missing required key 'question'; is 'questoin' a misspelling of it?")
