@@ -79,15 +79,23 @@ class GitRepo:
         return GitRepo(self.top, timeout)
 
     @classmethod
-    def find(cls, start: Path) -> GitRepo:
-        """The work tree containing ``start``; ``UsageError`` outside any repository."""
+    def find(cls, start: Path, given: bool | None = None) -> GitRepo:
+        """The work tree containing ``start``; ``UsageError`` outside any repository. ``given``: whether the user
+        named ``start`` (``--repo``/``-C``); by default, whether it is another folder than the current one."""
+        if given is None:
+            given = os.path.abspath(start) != os.getcwd()
+        if not start.exists():
+            raise UsageError(f"--repo {start}: no such folder; give the taxonomy clone's folder")
         folder = start if start.is_dir() else start.parent
         try:
             out = _git(folder, "rev-parse", "--show-toplevel")
         except GitError as exc:
-            raise UsageError(
-                f"{start} is not inside a git repository; run lab inside a taxonomy clone (or pass --repo PATH)"
-            ) from exc
+            advice = (
+                "give the folder of a taxonomy clone"
+                if given
+                else "run lab inside a taxonomy clone (or pass --repo PATH)"
+            )
+            raise UsageError(f"{start} is not inside a git repository; {advice}") from exc
         return cls(Path(out.decode().strip()))
 
     def run(self, *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> bytes:

@@ -17,11 +17,12 @@ EPILOG = """Examples:
 
   lab diff --base v1.0 --head feature        # two revisions, no work tree
 
-  lab diff --name-only                       # changed leaf paths, for scripts
+  lab diff --name-only                       # changed leaf paths, for scripts (exit 0 even if one is invalid)
 
   lab diff --pr --format github              # a CI job on an untrusted pull request
 
-Exit codes: 0 valid (or nothing changed), 1 a changed leaf is invalid, 2 usage or environment error."""
+Exit codes: 0 valid (or nothing changed, or --name-only), 1 a changed leaf is invalid, 2 usage or environment
+error."""
 
 DIFF_FORMATS = [*OutputFormat, "markdown"]
 
@@ -50,13 +51,16 @@ def diff(
 
     if output_format not in DIFF_FORMATS:
         raise UsageError(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {output_format!r}")
-    result = review(GitRepo.find(repo_path.resolve()), base, head, pr, max_bytes)
+    if name_only and output_format != "human":
+        raise UsageError(f"--name-only prints leaf paths only; it does not combine with --format {output_format}")
+    result = review(GitRepo.find(repo_path.resolve(), given=repo_path != Path(".")), base, head, pr, max_bytes)
     failed = result.validation.failed(strict)
-    if name_only:
+    if name_only:  # names for scripts: exit 0 even when a leaf is invalid (lab diff without it judges them)
         from lab_cli.text import visible
 
         for change in result.changes:
             print(visible(change.leaf))
+        return 0
     elif output_format == "json":
         import json
 
@@ -88,7 +92,8 @@ def _print_human(result, strict: bool) -> None:
     for change in result.changes:
         renamed = f" [dim](from {terminal(change.old_path)})[/]" if change.old_path else ""
         console.print(
-            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or ''}[/]", highlight=False
+            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or 'unknown kind'}[/]",
+            highlight=False,
         )
     console.print()
     print_report(console, result.validation, strict)

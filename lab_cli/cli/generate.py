@@ -35,7 +35,8 @@ EPILOG = """Examples:
 Data lives in .git/lab (samples, response logs); the snapshot in refs/lab/datasets. A run stopped at any
 point (even killed) resumes where it stopped: every teacher answer is stored before it is used.
 
-Exit codes: 0 done (or nothing to do), 1 a leaf is invalid or a lab error, 2 usage error, 130 interrupted."""
+Exit codes: 0 done (or nothing to do), 1 a leaf is invalid, a knowledge document is unavailable (offline:
+the plan says "unavailable", not "invalid") or a lab error, 2 usage error, 130 interrupted."""
 
 
 def generate(
@@ -104,7 +105,7 @@ def generate(
             print(json.dumps(prepared.plan.as_dict(), indent=2))
         else:
             print_plan(report_console(), prepared.plan)
-        return 1 if prepared.plan.by_action("invalid") else 0
+        return _failed([prepared.plan])
     runs = prepare_each(repo, options, choice, max_commits) if each else iter([prepare(repo, options, choice)])
     reports = []
     for prepared in runs:
@@ -112,7 +113,14 @@ def generate(
     if output_format == "json":
         dumped = [report.as_dict() for report in reports]
         print(json.dumps(dumped if each else dumped[0], indent=2))
-    return 1 if any(report.plan.by_action("invalid") for report in reports) else 0
+    return _failed([report.plan for report in reports])
+
+
+def _failed(plans) -> int:
+    """Exit 1 when a leaf of any plan is invalid or its document unavailable (nothing recorded for it)."""
+    from lab_cli.generate.plan import BLOCKING
+
+    return 1 if any(plan.by_action(action) for plan in plans for action in BLOCKING) else 0
 
 
 def _carry_out(prepared, output_format: ReportFormat, summary: Path | None, number: int | None):

@@ -34,7 +34,8 @@ EPILOG = """Examples:
 
 Run lab COMMAND -h for a command's options and examples.
 Exit codes: 0 success, 1 invalid input or a lab error, 2 usage or environment
-error, 3 unexpected error (details in a log file), 130 interrupted."""
+error, 3 unexpected error (details in a log file), 130 interrupted (SIGINT),
+143 terminated (SIGTERM)."""
 
 app = typer.Typer(
     name="lab",

@@ -15,23 +15,32 @@ EPILOG = """Examples:
 
   lab serve --model ./my-checkpoint --port 8001
 
-Then: lab teacher check --teacher-url http://127.0.0.1:8000/v1 --teacher-model <id from /v1/models>
-Stop with Ctrl-C (or SIGTERM)."""
+The model id is the checkpoint folder's name ("model": "my-checkpoint"); "serving …" is printed once the
+server answers. Then: lab teacher check --teacher-url http://127.0.0.1:8000/v1 --teacher-model my-checkpoint
+Stop with Ctrl-C (or SIGTERM).
+
+Exit codes: 0 stopped with Ctrl-C or SIGTERM, 1 the server stopped on its own (its output is above),
+2 usage error (a port in use or out of range, a folder that is no checkpoint), 130 interrupted."""
 
 
 def serve(
     model: Annotated[str, typer.Option(help="A Hugging Face checkpoint folder, or 'default'.")] = "default",
     host: Annotated[str, typer.Option(help="Address to listen on (loopback unless you mean it).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port (1-65535), checked before the model loads.")] = 8000,
     device: Annotated[str, typer.Option(help="cpu, cuda, cuda:0, auto…")] = "cpu",
     continuous_batching: Annotated[bool, CONTINUOUS_BATCHING] = False,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error (uvicorn's lines too).")] = "warning",
 ) -> int:
     """Serve a local model with the OpenAI chat API (/v1/models, /v1/chat/completions)."""
-    from lab_cli.serve.server import run_server
+    from lab_cli.errors import UsageError
+    from lab_cli.serve.server import LOG_LEVELS, ServeOptions, check_port, run_server
     from lab_cli.teacher.local_model import resolve_model
 
+    if log_level not in LOG_LEVELS:
+        raise UsageError(f"--log-level must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
+    check_port(host, port)
     path = resolve_model(model)
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: listening on {host}: anyone who can reach it can use the model", file=sys.stderr)
-    print(f"serving {path} at http://{host}:{port}/v1 (Ctrl-C to stop)", flush=True)
-    return run_server(path, host, port, device, continuous_batching)
+    options = ServeOptions(host, port, device, continuous_batching, log_level)
+    return run_server(path, options, lambda line: print(line, flush=True))

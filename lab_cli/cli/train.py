@@ -25,6 +25,8 @@ EPILOG = """Examples:
   lab train --model ./base --preset tiny --epochs 20 --settings phases.json
 
 Phases: 1 knowledge short, 2 knowledge long, 3 skills; one with nothing new is skipped.
+Disk: once the run completes OUT holds one copy of the weights (the phase checkpoints in OUT/phases/ keep
+only their lab_seen.json; --keep-phases keeps them whole). A killed run keeps its finished phases: --resume.
 Multi-GPU: accelerate launch -m lab_cli train ... (see docs/training.md for FSDP and DeepSpeed configs)."""
 
 
@@ -34,7 +36,8 @@ LOG_EPILOG = """Examples:
 
   lab model log models/c2 --format json
 
-Exit codes: 0 printed, 1 not trained by lab train (no lab_lineage.json) or a damaged lineage, 2 usage error."""
+Exit codes: 0 printed, 1 a damaged lineage, 2 usage error (a folder lab train did not write: no
+lab_lineage.json, as for lab train --parent and lab eval)."""
 
 
 @contextlib.contextmanager
@@ -91,6 +94,12 @@ def train(
     system_prompt: Annotated[
         str | None, typer.Option(help="System prompt of every sample (default: .lab.toml's, else lab's).")
     ] = None,
+    keep_phases: Annotated[
+        bool,
+        typer.Option(
+            "--keep-phases", help="Keep each phase's checkpoint in OUT/phases/ (a full copy of the weights each)."
+        ),
+    ] = False,
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
@@ -115,7 +124,7 @@ def train(
     settings = load_settings(
         preset, overlay, epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length
     )
-    request = TrainRequest(repo_path, data, out, settings, model, parent, resume, tuple(replay_data or ()))
+    request = TrainRequest(repo_path, data, out, settings, model, parent, resume, tuple(replay_data or ()), keep_phases)
     say = (lambda text: print(text, file=sys.stderr)) if output_format == "json" else print
     with step_progress(sys.stderr.isatty()) as say_step:
         result = run(request, say, say_step)

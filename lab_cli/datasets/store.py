@@ -46,15 +46,25 @@ def canonical_line(sample: Sample) -> str:
     return json.dumps(sample, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def new_file_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give a new file (0666 less the umask), not mkstemp's 0600."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic_text(path: Path, text: str) -> None:
-    """Write ``path`` through a temporary file and a rename: readers see all of it or none."""
+    """Write ``path`` through a temporary file and a rename: readers see all of it or none. The file keeps its
+    mode, or gets the one ``open`` would give a new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else new_file_mode()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

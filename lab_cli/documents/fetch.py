@@ -39,6 +39,10 @@ class DocumentError(LabError):
     """A knowledge document that cannot be fetched or selected."""
 
 
+class DocumentUnavailable(DocumentError):
+    """A document source that could not be reached (offline, host down): the leaf may well be valid."""
+
+
 @dataclass(frozen=True)
 class Document:
     """One selected file of a document repository at a commit."""
@@ -118,7 +122,7 @@ class DocumentCache:
                 "(raise [limits] max_fetch_bytes in .lab.toml if the documents really are that big)"
             ) from exc
         except GitError as exc:
-            raise DocumentError(f"cannot fetch {commit[:12]} from {url}: {exc}") from exc
+            raise DocumentUnavailable(f"document unavailable: cannot fetch {commit[:12]} from {url}: {exc}") from exc
         if not _has_commit(repo, commit):
             raise DocumentError(f"{url} did not provide commit {commit}")
 

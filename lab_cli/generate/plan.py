@@ -1,6 +1,7 @@
 """What ``lab generate`` will do at a taxonomy commit: per leaf, its generation key and whether its samples
 are stored (``cached``), to be made (``generate``), left out (``missing``: unchanged, no samples for this
-teacher/pipeline, and ``--all`` not given) or impossible (``invalid``: the leaf or its document has errors).
+teacher/pipeline, and ``--all`` not given) or impossible (``invalid``: the leaf or its document has errors;
+``unavailable``: a valid knowledge leaf whose document source cannot be reached, e.g. offline).
 
 The leaves considered are those changed since the base — by default the taxonomy commit of the newest
 dataset snapshot behind the target, so each run picks up exactly where the last one stopped; every leaf on
@@ -20,7 +21,7 @@ import yaml
 from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint
 from lab_cli.datasets.snapshot import read_manifest, snapshot_history, snapshot_of
 from lab_cli.datasets.store import SampleStore
-from lab_cli.documents.fetch import DocumentCache
+from lab_cli.documents.fetch import DocumentCache, DocumentUnavailable
 from lab_cli.errors import LabError
 from lab_cli.generate.kinds import PIPELINE_OF_KIND, estimate_requests
 from lab_cli.generate.pipeline import Pipeline, load_pipeline
@@ -29,6 +30,9 @@ from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy.diff import check_leaves_at, is_leaf_file, leaf_changes
 
 CHANGE_NAMES = {"A": "added", "M": "modified", "R": "renamed"}
+ACTIONS = ("generate", "cached", "missing", "invalid", "unavailable")
+BLOCKING = ("invalid", "unavailable")
+"""Actions that keep a commit's dataset snapshot from being recorded."""
 
 Chunker = Callable[[str, int], list[str]]
 """Cuts a document's text into chunks of at most N teacher tokens."""
@@ -100,7 +104,7 @@ class Plan:
 
     def as_dict(self) -> dict[str, object]:
         """JSON form."""
-        counts = {action: len(self.by_action(action)) for action in ("generate", "cached", "missing", "invalid")}
+        counts = {action: len(self.by_action(action)) for action in ACTIONS}
         return {
             "commit": self.commit,
             "base": self.base,
@@ -220,6 +224,9 @@ def _read_leaves(
         if item.kind == "knowledge":
             try:
                 selected = _documents(item, options, documents, chunker)
+            except DocumentUnavailable as exc:
+                item.action, item.problem = "unavailable", str(exc)
+                continue
             except LabError as exc:
                 item.action, item.problem = "invalid", str(exc)
                 continue
@@ -246,7 +253,7 @@ def _documents(
 
 def _decide(item: LeafPlan, options: GenerateOptions, teacher: str, store: SampleStore, considered: bool) -> None:
     """The key of a readable leaf and whether it is cached, to generate or missing."""
-    if item.action == "invalid":
+    if item.action in BLOCKING:
         return
     pipeline = options.pipeline(item.kind)
     item.key = generation_key(item.fingerprint, generation_spec(pipeline, teacher, options.seed, options.scale))

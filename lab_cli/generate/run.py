@@ -225,9 +225,11 @@ def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 def _record(repo: GitRepo, plan: Plan, store: DirectoryStore) -> tuple[str | None, str]:
     """The snapshot of the plan's commit, or why none was recorded."""
-    invalid, missing = plan.by_action("invalid"), plan.by_action("missing")
-    if invalid:
-        return None, f"{len(invalid)} leaves are invalid or their documents unavailable"
+    invalid, unavailable, missing = plan.by_action("invalid"), plan.by_action("unavailable"), plan.by_action("missing")
+    if invalid or unavailable:
+        parts = [f"{len(invalid)} leaves are invalid"] if invalid else []
+        parts += [f"{len(unavailable)} leaves' documents are unavailable"] if unavailable else []
+        return None, " and ".join(parts)
     if missing:
         return None, (
             f"{len(missing)} unchanged leaves have no samples for this teacher, pipeline and scale; "

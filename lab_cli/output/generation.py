@@ -99,7 +99,11 @@ def print_plan(console: Console, plan: Plan) -> None:
         f"{len(plan.by_action('generate'))} to generate (≤ {total} requests to {terminal(plan.teacher)}), "
         f"{len(plan.by_action('cached'))} cached, {len(plan.by_action('missing'))} missing, "
         f"{len(plan.by_action('invalid'))} invalid"
+        + (f", {len(plan.by_action('unavailable'))} document unavailable" if plan.by_action("unavailable") else "")
     )
+
+
+_STYLES = {"generate": "bold", "cached": "green", "missing": "yellow", "invalid": "red", "unavailable": "yellow"}
 
 
 def print_report(console: Console, report: GenerateReport) -> None:
@@ -131,13 +135,14 @@ def print_report(console: Console, report: GenerateReport) -> None:
 
 
 def _action(action: str) -> str:
-    style = {"generate": "bold", "cached": "green", "missing": "yellow", "invalid": "red"}[action]
-    return f"[{style}]{action}[/]"
+    return f"[{_STYLES[action]}]{action}[/]"
 
 
 def _print_notes(console: Console, plan: Plan) -> None:
     for item in plan.by_action("invalid"):
         console.print(f"[red]invalid[/] {terminal(item.leaf)}: {terminal(item.problem)}")
+    for item in plan.by_action("unavailable"):  # valid leaves: offline, or the document host is down
+        console.print(f"[yellow]unavailable[/] {terminal(item.leaf)}: {terminal(item.problem)}")
     if plan.deleted:
         console.print(f"deleted since {plan.base and plan.base[:12]}: {terminal(', '.join(plan.deleted))}")
     if plan.uncommitted:

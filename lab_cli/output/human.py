@@ -6,9 +6,12 @@ from rich.console import Console
 
 from lab_cli.output.escape import terminal
 from lab_cli.taxonomy.diagnostics import FileReport, Severity, ValidationResult
+from lab_cli.taxonomy.syntax_words import FORMAT_DOC
 
 _CONTEXT = 60
 """Characters shown on each side of a diagnostic's column."""
+_FORMAT_RULES = frozenset({"syntax", "schema", "empty-file", "not-a-mapping"})
+"""Rules whose fix needs the qna.yaml format: the report then says where it is documented."""
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 
 
@@ -43,6 +46,8 @@ def print_report(console: Console, result: ValidationResult, strict: bool, quiet
                 for row in _source_line(report, d.line, d.column):
                     console.print(row, highlight=False)
         console.print()
+    if any(d.rule in _FORMAT_RULES for report in result.files for d in report.diagnostics):
+        console.print(f"[dim]The qna.yaml format, field by field, with an example per kind: {FORMAT_DOC}[/]")
     print_summary(console, result, strict)
 
 

@@ -1,6 +1,8 @@
 """``lab serve``: the ecosystem's server (``transformers serve``: FastAPI + uvicorn, OpenAI chat API), configured
 for lab — a local checkpoint or the bundled default, loopback by default, offline, CPU unless told otherwise —
-and supervised: SIGINT and SIGTERM reach it, and lab waits for a clean exit.
+and supervised: the port is checked before anything loads, "serving …" is printed once the server answers, the
+log level holds for uvicorn's lines too (``transformers serve`` runs uvicorn at INFO whatever it is told), the
+checkpoint folder's name is the model id, SIGINT and SIGTERM reach it, and lab waits for a clean exit.
 
 ``LocalTeacher`` starts the same server as a child process on a free loopback port for the duration of a
 ``with`` block, so the teacher client has one code path for local and remote teachers.
@@ -9,6 +11,7 @@ and supervised: SIGINT and SIGTERM reach it, and lab waits for a clean exit.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -16,15 +19,20 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from lab_cli.errors import TeacherError
+from lab_cli.errors import LabError, TeacherError, UsageError
 from lab_cli.teacher.client import TeacherSettings
 
 LOOPBACK = "127.0.0.1"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+_LEVEL_PREFIXES = {"debug": (), "info": (b"DEBUG:",), "warning": (b"DEBUG:", b"INFO:")}
+"""Prefixes of uvicorn's lines that a log level hides (``error`` hides as much as ``warning`` among them)."""
 
 # Without a fixed size, transformers sizes the paged KV cache to ~90 % of free memory — all of a laptop's RAM on a
 # CPU (14 GB measured for the 135M default). 64 pages of 256 tokens hold 16k tokens of context, room for lab's
@@ -34,7 +42,12 @@ BATCHING_FLAGS = ("--continuous-batching", "--cb-num-blocks", "64", "--cb-max-ba
 
 
 def server_command(
-    model: Path, host: str, port: int, device: str = "cpu", continuous_batching: bool = False
+    model: Path | str,
+    host: str,
+    port: int,
+    device: str = "cpu",
+    continuous_batching: bool = False,
+    log_level: str = "warning",
 ) -> list[str]:
     """The command that serves ``model`` (``transformers serve``, run by this interpreter)."""
     return [
@@ -50,7 +63,7 @@ def server_command(
         "--device",
         device,
         "--log-level",
-        "warning",
+        log_level,
         *(BATCHING_FLAGS if continuous_batching else ()),
     ]
 
@@ -69,28 +82,102 @@ def samples_by_default(model: Path) -> bool:
         return False
 
 
-def run_server(
-    model: Path, host: str = LOOPBACK, port: int = 8000, device: str = "cpu", continuous_batching: bool = False
-) -> int:
-    """Serve in the foreground until SIGINT/SIGTERM; the server's exit code (0 after a clean shutdown)."""
+def check_port(host: str, port: int) -> None:
+    """Fail at once, in one line, when ``host:port`` cannot be listened on (before any model loads)."""
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--port {port} is not a TCP port; give one from 1 to 65535")
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise UsageError(f"--host {host}: {exc.strerror}") from exc
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: only a listener is a clash
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(
+                    f"port {port} on {host} is already in use; stop what listens there or pick another with --port"
+                ) from exc
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+def served_as(model: Path) -> tuple[Path, str]:
+    """The folder to run the server in and the model id clients name: the checkpoint folder's name (``c3``), or
+    its absolute path when the name would read as a revision or a file (``@``, ``:``)."""
+    absolute = model.resolve()
+    if not absolute.name or any(mark in absolute.name for mark in "@:"):
+        return absolute.parent, str(absolute)
+    return absolute.parent, absolute.name
+
+
+def _forward_output(stream, log_level: str) -> None:
+    """Copy the server's output to standard error, without the uvicorn lines below ``log_level``."""
+    hidden = _LEVEL_PREFIXES.get(log_level, _LEVEL_PREFIXES["warning"])
+    for line in iter(stream.readline, b""):
+        if not (hidden and line.startswith(hidden)):
+            sys.stderr.buffer.write(line)
+            sys.stderr.buffer.flush()
+
+
+def _answers(url: str) -> str | None:
+    """The id of the model the server at ``url`` serves, or None while it does not answer."""
+    with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(f"{url}/models", timeout=2) as answer:
+        models = json.load(answer).get("data", [])
+        return models[0]["id"] if models else None
+    return None
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How ``lab serve`` serves a checkpoint."""
+
+    host: str = LOOPBACK
+    port: int = 8000
+    device: str = "cpu"
+    continuous_batching: bool = False
+    log_level: str = "warning"
+
+
+def run_server(model: Path, options: ServeOptions = ServeOptions(), say=print) -> int:
+    """Serve in the foreground until SIGINT/SIGTERM; ``say`` the address once the server answers. 0 after a clean
+    shutdown; a server that stops on its own is a ``LabError`` (its output is above)."""
     if not samples_by_default(model):
         print(
             f"warning: {model}/generation_config.json has no do_sample: true, so requests' temperature is "
             "ignored and answers are greedy; set it for varied synthetic data",
             file=sys.stderr,
         )
-    child = subprocess.Popen(server_command(model, host, port, device, continuous_batching), env=server_environment())
+    folder, model_id = served_as(model)
+    command = server_command(
+        model_id, options.host, options.port, options.device, options.continuous_batching, options.log_level
+    )
+    child = subprocess.Popen(
+        command, cwd=folder, env=server_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    copier = threading.Thread(target=_forward_output, args=(child.stdout, options.log_level), daemon=True)
+    copier.start()
+    stopping = []
 
     def forward(signum: int, frame: object) -> None:
+        stopping.append(signum)
         child.send_signal(signal.SIGTERM)  # uvicorn shuts down gracefully on SIGTERM; SIGINT makes typer "abort"
 
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        reach = LOOPBACK if options.host in ("0.0.0.0", "::", "") else options.host
+        while child.poll() is None and _answers(f"http://{reach}:{options.port}/v1") is None:
+            time.sleep(0.2)
+        if child.poll() is None:
+            say(f"serving {model} as model {model_id!r} at http://{options.host}:{options.port}/v1 (Ctrl-C to stop)")
         code = child.wait()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT, 130) else code
+        copier.join(timeout=5)
+    if stopping or code == 0:
+        return 0
+    raise LabError(f"the server stopped with exit code {code}; its output is above")
 
 
 def free_port() -> int:
@@ -107,10 +194,8 @@ def wait_until_ready(url: str, child: subprocess.Popen, log: Path, timeout: floa
         if child.poll() is not None:
             tail = log.read_text(errors="replace")[-800:]
             raise TeacherError(f"the local teacher exited with code {child.returncode} before it was ready:\n{tail}")
-        with contextlib.suppress(OSError, ValueError), urllib.request.urlopen(f"{url}/models", timeout=2) as answer:
-            models = json.load(answer).get("data", [])
-            if models:
-                return models[0]["id"]
+        if (model_id := _answers(url)) is not None:
+            return model_id
         time.sleep(0.5)
     raise TeacherError(f"the local teacher did not answer within {timeout:.0f} s (log: {log})")
 

@@ -152,7 +152,7 @@ def diff_taxonomy(repo: GitRepo, base: str, head: str, options: DiffOptions = Di
         else:
             reports = _check_commit(repo, head, judged, raw, options)
     for change, report in zip(judged, reports, strict=True):
-        if report.kind and change.kind == "skill":
+        if report.kind != change.kind:  # the file's data refines what its path told (grounded or freeform)
             changes[changes.index(change)] = LeafChange(
                 change.status, change.leaf, change.path, change.old_path, report.kind
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
 from collections.abc import Iterator
@@ -51,6 +52,18 @@ def leaf_name(relative: PurePosixPath) -> str:
 def in_taxonomy(relative: PurePosixPath) -> bool:
     """Whether a path from the repository top lies under one of the taxonomy folders."""
     return bool(relative.parts) and relative.parts[0] in TAXONOMY_FOLDERS
+
+
+def outside_taxonomy(relative: PurePosixPath) -> str | None:
+    """Why a file in a folder of the taxonomy root is not in a taxonomy folder (with the folder it most likely
+    meant), or None when it is in one. A file directly at the root is left to the other checks."""
+    if len(relative.parts) < 2 or relative.parts[0] in TAXONOMY_FOLDERS:
+        return None
+    top = relative.parts[0]
+    close = difflib.get_close_matches(top, TAXONOMY_FOLDERS, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}/?" if close else ""
+    folders = ", ".join(f"{folder}/" for folder in TAXONOMY_FOLDERS)
+    return f"leaf is outside the taxonomy folders ({folders}): {top}/ is none of them{hint}"
 
 
 def is_hidden_folder(parts: tuple[str, ...]) -> bool:

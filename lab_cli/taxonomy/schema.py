@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -137,17 +138,72 @@ def _explain(error: ValidationError, positions: Positions) -> Iterator[Diagnosti
         expected = ", ".join(sorted(allowed))
         for key, at in positions.mapping_keys(path):
             if key not in allowed:
-                yield _diagnostic(at, f"{yaml_path([*path, key])}: unknown key; expected one of: {expected}")
+                yield _diagnostic(
+                    at, f"{yaml_path([*path, key])}: unknown key{_guess(key, error)}; expected one of: {expected}"
+                )
         return
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        yield _diagnostic(positions.key(path), f"{where}: missing required key '{missing}'")
+        misspelled = _misspelling_of(missing, error)
+        if misspelled is not None and error.schema.get("additionalProperties") is False:
+            return  # the misspelled key's unknown-key error names the missing one
+        if misspelled is not None:  # a schema that allows other keys: point at the likely misspelling
+            at = dict(positions.mapping_keys(path)).get(misspelled, positions.key(path))
+            yield _diagnostic(at, f"{where}: missing required key '{missing}'; is '{misspelled}' a misspelling of it?")
+            return
+        at, advice = _where_to_add(missing, error, positions, path)
+        yield _diagnostic(at, f"{where}: missing required key '{missing}'{advice}")
         return
     if kind == "uniqueItems":
         index = _first_repeat(error.instance)
         yield _diagnostic(positions.value((*path, index)), f"{yaml_path([*path, index])}: duplicates an earlier item")
         return
     yield _diagnostic(positions.value(path), f"{where}: {_describe(error)}")
+
+
+def _absent(error: ValidationError) -> list[str]:
+    """The keys the schema of ``error``'s mapping allows that the mapping lacks, in the schema's order."""
+    present = error.instance if isinstance(error.instance, dict) else {}
+    return [key for key in error.schema.get("properties", {}) if key not in present]
+
+
+def _guess(key: object, error: ValidationError) -> str:
+    """ ", did you mean 'question'?" for an unknown key close to a key the mapping lacks (or allows)."""
+    absent = _absent(error)
+    close = difflib.get_close_matches(str(key), absent or list(error.schema.get("properties", {})), n=1, cutoff=0.7)
+    if not close:
+        return ""
+    required = close[0] in absent and close[0] in error.schema.get("required", ())
+    return f"; did you mean '{close[0]}'?" + (f" ('{close[0]}' is required and missing)" if required else "")
+
+
+def _misspelling_of(missing: str, error: ValidationError) -> str | None:
+    """An unknown key of the mapping that is most likely ``missing`` misspelled, if any."""
+    if not isinstance(error.instance, dict):
+        return None
+    unknown = [str(key) for key in error.instance if key not in error.schema.get("properties", {})]
+    for key in unknown:
+        close = difflib.get_close_matches(key, _absent(error), n=1, cutoff=0.7)
+        if close and close[0] == missing:
+            return key
+    return None
+
+
+def _where_to_add(
+    missing: str, error: ValidationError, positions: Positions, path: tuple[str | int, ...]
+) -> tuple[tuple[int, int], str]:
+    """Where a missing key belongs: before the first present key that the schema lists after it, else after the
+    mapping's last key (a missing key has no line of its own; this is the line to add it at)."""
+    order = list(error.schema.get("properties", {}))
+    keys = positions.mapping_keys(path)
+    if not keys or missing not in order:
+        return positions.key(path), ""
+    rank = order.index(missing)
+    for key, at in keys:
+        if key in order and order.index(key) > rank:
+            return at, f"; add it before '{key}'"
+    key, at = keys[-1]
+    return at, f"; add it after '{key}'"
 
 
 def _describe(error: ValidationError) -> str:

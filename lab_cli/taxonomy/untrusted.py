@@ -66,8 +66,10 @@ def commit_kind(entries: dict[str, Entry], relative: str) -> tuple[str, int] | N
 
 
 def leaf_problems(leaf_path: str, raw: list[Change], kind_of: PathKind, max_bytes: int) -> Iterable[Diagnostic]:
-    """Untrusted-content problems of a leaf: outside the taxonomy, symlinks, submodules, oversized files."""
-    if not leaves.in_taxonomy(PurePosixPath(leaf_path)):
+    """Untrusted-content problems of a leaf: at the repository top, symlinks, submodules, oversized files (a leaf
+    in a folder that is no taxonomy folder is an error of every mode, found by ``validator.check_text``)."""
+    relative = PurePosixPath(leaf_path)
+    if not leaves.in_taxonomy(relative) and leaves.outside_taxonomy(relative) is None:
         message = "leaf is outside the taxonomy folders (knowledge/, compositional_skills/, foundational_skills/)"
         yield Diagnostic(1, 1, "outside-taxonomy", message)
     for relative in siblings(leaf_path, raw):

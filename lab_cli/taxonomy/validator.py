@@ -19,9 +19,10 @@ from lab_cli.taxonomy import leaf as leaves
 from lab_cli.taxonomy import schema
 from lab_cli.taxonomy.diagnostics import Diagnostic, FileReport, ValidationResult
 from lab_cli.taxonomy.fastload import Positions
-from lab_cli.taxonomy.lint import lint
+from lab_cli.taxonomy.lint import SAFETY_RULES, lint
 from lab_cli.taxonomy.rules import LintSource
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES, SourceText, is_within, read_source
+from lab_cli.taxonomy.syntax_words import FORMAT_DOC
 from lab_cli.taxonomy.yamltext import parse
 from lab_cli.text import has_control, visible
 
@@ -50,6 +51,8 @@ def check_text(
     if has_control(relative.as_posix()):
         message = f"the path {visible(relative.as_posix())!r} holds control characters; rename it"
         report.add(1, 1, "unsafe-name", message)
+    if outside := leaves.outside_taxonomy(relative):
+        report.add(1, 1, "outside-taxonomy", outside)
     if relative.name != leaves.LEAF_FILE:
         report.add(
             1,
@@ -74,6 +77,8 @@ def check_text(
         report.diagnostics.extend(absorb_into_syntax_error(findings, parsed.problems[0]))
         report.diagnostics.extend(parsed.problems)
         return report
+    if parsed.data is None and not text.strip():  # one empty-file error says it all: no blank-line findings
+        findings = [finding for finding in findings if finding.rule in SAFETY_RULES]
     report.diagnostics.extend(findings)
     _check_data(report, parsed.data, parsed.positions, relative, version, attribution)
     if isinstance(parsed.data, dict):
@@ -95,7 +100,9 @@ def _check_data(
     report: FileReport, data: Any, positions: Positions, relative: PurePosixPath, version: Any, attribution: Attribution
 ) -> None:
     if not data:
-        report.add(1, 1, "empty-file", "file is empty; a leaf needs a version, seed examples and more (see docs)")
+        report.add(
+            1, 1, "empty-file", f"file is empty; a leaf needs a version, seed examples and more (see {FORMAT_DOC})"
+        )
         return
     if not isinstance(data, dict):
         line, column = positions.value(())
@@ -151,12 +158,18 @@ def check_file(
 
 
 def find_root(start: Path) -> Path:
-    """The taxonomy root for ``start``: the enclosing git work tree's top, else ``start`` itself (or its folder)."""
+    """The taxonomy root for ``start``: the enclosing git work tree's top; outside one, the folder above the first
+    taxonomy folder on the path (``tax`` for ``tax/knowledge/a``), else ``start`` itself (or its folder)."""
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
             return candidate
-    return folder
+    first = next((index for index, part in enumerate(folder.parts) if part in leaves.TAXONOMY_FOLDERS), None)
+    return Path(*folder.parts[:first]) if first else folder
+
+
+def _is_work_tree(root: Path) -> bool:
+    return (root / ".git").exists()
 
 
 @dataclass(frozen=True)
@@ -174,7 +187,7 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
     """The files to validate for the given paths, each file once."""
     if not paths:
         root = find_root(Path.cwd())
-        return [Selected(c.path, root, c.relative.as_posix(), relative=c.relative) for c in leaves.discover(root, root)]
+        return [_discovered(c, root, c.relative.as_posix()) for c in leaves.discover(root, root)]
     selected: dict[Path, Selected] = {}
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -186,7 +199,7 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
         if given.is_dir() and not given.is_symlink():
             for candidate in leaves.discover(root, absolute):  # discovery never enters symlinked folders
                 shown = os.path.join(given, os.path.relpath(candidate.path, absolute))
-                selected.setdefault(candidate.path, Selected(candidate.path, root, shown, relative=candidate.relative))
+                selected.setdefault(candidate.path, _discovered(candidate, root, shown))
             continue
         if given.name == leaves.ATTRIBUTION_FILE:  # pre-commit passes changed attribution files: judge their leaf
             absolute, given = absolute.parent / leaves.LEAF_FILE, given.parent / leaves.LEAF_FILE
@@ -194,6 +207,15 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
                 continue
         selected.setdefault(absolute, Selected(absolute, root, str(given), is_within(absolute.parent, root)))
     return list(selected.values())
+
+
+def _discovered(candidate: leaves.Candidate, root: Path, shown: str) -> Selected:
+    """A discovered file; outside a git work tree its root is its own (folders below a plain folder may hold
+    several taxonomies, or none)."""
+    if _is_work_tree(root):
+        return Selected(candidate.path, root, shown, relative=candidate.relative)
+    own = find_root(candidate.path)
+    return Selected(candidate.path, own, shown, is_within(candidate.path.parent, root), None)
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ import yaml
 
 from lab_cli.taxonomy.diagnostics import Diagnostic
 from lab_cli.taxonomy.fastload import Positions, Unsupported, build
+from lab_cli.taxonomy.syntax_words import plain
 
 try:
     _FastLoader: type = yaml.CSafeLoader
@@ -67,9 +68,12 @@ def _syntax_problem(exc: yaml.YAMLError) -> Diagnostic:
         message = "a second YAML document starts here; a qna.yaml holds exactly one"
         return _at(exc.problem_mark, "multiple-documents", message)
     if isinstance(exc, yaml.MarkedYAMLError):
-        message = exc.problem or str(exc)
-        if exc.context:
-            message = f"{message} ({exc.context})"
+        context_line = exc.context_mark.line + 1 if exc.context_mark else None
+        message = plain(exc.problem or "", exc.context, context_line)
+        if message is None:
+            message = exc.problem or str(exc)
+            if exc.context:
+                message = f"{message} ({exc.context})"
         return _at(exc.problem_mark or exc.context_mark, "syntax", f"syntax error: {message}")
     return Diagnostic(1, 1, "syntax", f"syntax error: {exc}")
 

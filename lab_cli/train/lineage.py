@@ -101,7 +101,7 @@ def lineage_chain(checkpoint: Path) -> list[tuple[Path, Lineage]]:
         lineage = read_lineage(current)
         if lineage is None:
             if not chain:
-                raise TrainError(
+                raise UsageError(
                     f"{current} has no {LINEAGE}: it was not trained by lab train; give a folder lab train wrote"
                 )
             break

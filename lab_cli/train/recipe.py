@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from lab_cli.datasets.snapshot import read_manifest, snapshot_of
-from lab_cli.errors import TrainError
+from lab_cli.errors import TrainError, UsageError
 from lab_cli.gitrepo import GitRepo
 from lab_cli.train.config import TrainSettings
 from lab_cli.train.journal import Journal, PhaseRecord, start_or_resume, write_journal
@@ -32,6 +32,7 @@ class TrainRequest:
     parent: Path | None = None
     resume: bool = False
     replay_data: tuple[Path, ...] = ()  # users' general conversations to rehearse (InstructLab's messages format)
+    keep_phases: bool = False  # keep OUT/phases/ (a full copy of the weights per phase) once the run completes
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _start(request: TrainRequest) -> tuple[Path, str, set[str]]:
         return base, str(base.resolve()), set()
     lineage = read_lineage(request.parent)
     if lineage is None:
-        raise TrainError(f"{request.parent} has no {LINEAGE}; pass a base model with --model instead of --parent")
+        raise UsageError(f"{request.parent} has no {LINEAGE}; pass a base model with --model instead of --parent")
     return request.parent, lineage.base_model, set(lineage.trained_keys)
 
 
@@ -78,11 +79,34 @@ def _is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def _publish(checkpoint: Path, out: Path) -> None:
-    """Copy the last phase's checkpoint files into ``out``, the folder users load."""
+PHASES_FOLDER = "phases"
+"""Where each phase's checkpoint goes inside ``--out``; pruned once the run completes unless ``keep_phases``."""
+KEPT_RECORDS = ("lab_seen.json",)
+"""What a pruned phase folder keeps: the record of which samples its batches held (a few KB), not its weights."""
+
+
+def _publish(checkpoint: Path, out: Path, keep_phases: bool) -> None:
+    """Put the last phase's checkpoint files into ``out``, the folder users load: moved when the phase folders
+    are to be pruned (one copy of the weights on disk), copied when they are kept. File by file, so a run killed
+    halfway publishes the rest on ``--resume``; a phase folder already pruned was published before."""
+    if not (checkpoint / "config.json").is_file() and checkpoint.is_relative_to(out / PHASES_FOLDER):
+        if not (out / "config.json").is_file():
+            raise TrainError(f"{checkpoint} holds no model and {out} none either; train again into a new --out")
+        return
+    move = not keep_phases and checkpoint.is_relative_to(out / PHASES_FOLDER)  # never move a parent's files
     for path in checkpoint.iterdir():
-        if path.is_file():
-            shutil.copy2(path, out / path.name)
+        if path.is_file() and path.name != "config.json":
+            (os.replace if move and path.name not in KEPT_RECORDS else shutil.copy2)(path, out / path.name)
+    (os.replace if move else shutil.copy2)(checkpoint / "config.json", out / "config.json")  # last: published
+
+
+def prune_phases(out: Path) -> None:
+    """Remove the weights of a completed run's phase checkpoints (``out`` holds the final ones), keeping each
+    phase's record of the samples it saw."""
+    for phase in (out / PHASES_FOLDER).glob("*"):
+        for path in phase.iterdir() if phase.is_dir() else ():
+            if path.name not in KEPT_RECORDS:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int], None] | None = None) -> TrainResult:
@@ -128,8 +152,10 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
         rehearsal=tuple(source.record for source in sources),
     )
     if _is_main_process():
-        _publish(final, request.out)
+        _publish(final, request.out, request.keep_phases)
         write_lineage(request.out, lineage)
+        if not request.keep_phases:
+            prune_phases(request.out)
     return TrainResult(request.out, lineage, journal.phases)
 
 
@@ -154,7 +180,7 @@ def _run_phases(
             record = PhaseRecord(plan.name, "skipped", None)
         else:
             say(f"phase {number} {plan.name}: {len(plan.new)} new samples, replay from {len(plan.replay)} old")
-            checkpoint = request.out / "phases" / f"{number}-{plan.name}"
+            checkpoint = request.out / PHASES_FOLDER / f"{number}-{plan.name}"
             metrics = run_phase(current, plan, request.settings, checkpoint, say_step)
             say(
                 f"phase {number} {plan.name}: done in {metrics.seconds:.1f} s, loss {metrics.train_loss}, "

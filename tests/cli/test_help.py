@@ -43,3 +43,13 @@ def test_help_prints_the_examples(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "export", "--help"]) == 0
     out = capsys.readouterr().out
     assert "Examples:" in out and "lab data export v1.0 --out exports/v1 --format parquet" in out
+
+
+def test_lab_help_lists_every_exit_code_main_returns(capsys: pytest.CaptureFixture[str]) -> None:
+    from lab_cli.cli import main as entry
+
+    assert main(["--help"]) == 0
+    shown = capsys.readouterr().out
+    codes = [entry.EXIT_OK, entry.EXIT_INVALID, entry.EXIT_USAGE, entry.EXIT_UNEXPECTED]
+    for code in [*codes, entry.EXIT_INTERRUPTED, entry.EXIT_TERMINATED]:
+        assert f"{code} " in shown.split("Exit codes:", 1)[1], code

@@ -185,7 +185,7 @@ def test_errors_are_one_line_with_what_to_do(tiny_model: Path, repo: Repo, tmp_p
     assert "has no dataset snapshot; run lab generate" in capsys.readouterr().err
     assert main(train_args(repo, commit, tmp_path / "y", "--model", str(tiny_model), "--resume")) == 1
     assert "nothing to resume" in capsys.readouterr().err
-    assert main(train_args(repo, commit, tmp_path / "z", "--parent", str(tiny_model))) == 1
+    assert main(train_args(repo, commit, tmp_path / "z", "--parent", str(tiny_model))) == 2
     assert "has no lab_lineage.json" in capsys.readouterr().err
     assert main(["eval"]) == 2 and "exactly one of --model" in capsys.readouterr().err
 
@@ -197,7 +197,7 @@ def test_errors_are_one_line_with_what_to_do(tiny_model: Path, repo: Repo, tmp_p
         (("eval", "--model", "base"), 2, "base was not trained by lab train, so no snapshot goes with it; pass --data"),
         (("eval", "--lineage", "missing"), 2, "missing: no such folder; give a checkpoint folder lab train wrote"),
         (("model", "log", "missing"), 2, "missing: no such folder; give a checkpoint folder lab train wrote"),
-        (("model", "log", "base"), 1, "base has no lab_lineage.json: it was not trained by lab train; give"),
+        (("model", "log", "base"), 2, "base has no lab_lineage.json: it was not trained by lab train; give"),
     ],
 )
 def test_checkpoint_errors_are_one_clear_line(tmp_path: Path, args: tuple[str, ...], code: int, message: str) -> None:

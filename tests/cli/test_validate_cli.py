@@ -138,5 +138,5 @@ def test_validate_path_never_imports_heavy_modules(mixed: Path) -> None:
 
 def test_no_taxonomy_here_is_pointed_out(tmp_path: Path) -> None:
     result = run_lab("validate", cwd=tmp_path)
-    assert result.returncode == 0 and "0 file(s) checked" in result.stdout
-    assert "no qna.yaml under" in result.stderr and "inside a taxonomy clone" in result.stderr
+    assert result.returncode == 1 and result.stdout == ""
+    assert "no qna.yaml found under" in result.stderr and "inside a taxonomy clone" in result.stderr

@@ -31,7 +31,7 @@ def test_dry_run_prints_the_plan_and_sends_nothing(twenty_leaves: Repo, scripted
     )
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
-    assert plan["counts"] == {"generate": 20, "cached": 0, "missing": 0, "invalid": 0}
+    assert plan["counts"] == {"generate": 20, "cached": 0, "missing": 0, "invalid": 0, "unavailable": 0}
     assert plan["estimated_requests"] > 0 and all(len(leaf["generation_key"]) == 64 for leaf in plan["leaves"])
     assert scripted_teacher.requests == []
 

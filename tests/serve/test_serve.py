@@ -47,7 +47,7 @@ def test_lab_serve_answers_concurrently_and_stops_cleanly(tiny_model: Path, tmp_
 
         with ThreadPoolExecutor(4) as pool:
             assert all(tokens > 0 for tokens in pool.map(ask, range(8)))
-        assert f"serving {tiny_model} at http://127.0.0.1:{port}/v1" in log.read_text()
+        assert f"serving {tiny_model} as model {tiny_model.name!r} at http://127.0.0.1:{port}/v1" in log.read_text()
     finally:
         child.send_signal(signal.SIGINT)
         code = child.wait(timeout=60)

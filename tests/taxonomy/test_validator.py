@@ -42,11 +42,11 @@ def test_valid_leaves_of_each_kind(taxonomy: Path) -> None:
     assert result.error_count == 0 and result.warning_count == 0
 
 
-def test_missing_key_points_at_its_mapping(taxonomy: Path) -> None:
+def test_missing_key_points_where_it_belongs(taxonomy: Path) -> None:
     text = skill_text().replace("task_description: Teach something useful.\n", "")
     write_leaf(taxonomy, "compositional_skills/a", text)
     [error] = _errors(taxonomy, "compositional_skills/a")
-    assert (error.line, error.column, error.rule) == (1, 1, "schema")
+    assert (error.line, error.column, error.rule) == (3, 1, "schema")  # seed_examples, which follows it
     assert "task_description" in error.message
 
 
