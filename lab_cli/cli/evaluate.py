@@ -33,12 +33,15 @@ EPILOG = """Examples:
   lab eval --model models/c2 --probe my_probes.jsonl   # general drift also on your own prompts
                                                        # (one {"prompt": "..."} per line)
 
+  lab eval --model models/c2 --lm-eval tiny_mc --include-path my_tasks   # lm-evaluation-harness tasks (the lmeval
+                                                       # extra), offline with local task files; kept in the lineage
+
 Both also report general drift from the starting model: KL(base || checkpoint) per token on the base's greedy
 answers to lab's probe prompts (plus the taxonomy's lab_probes.jsonl and --probe files), and agreement (ROUGE-L
 of the checkpoint's answers against the base's). --probe-count 0 with no probe file turns it off.
 
 Exit codes: 0 scored, 1 no snapshot to score on, a broken lineage or a malformed probe file, 2 usage error (not a
-checkpoint folder)."""
+checkpoint folder, an unknown lm-eval task, lm-eval not installed)."""
 
 
 @contextlib.contextmanager
@@ -64,21 +67,25 @@ def _per_leaf(
     output_format: str,
     probes: ProbeRequest,
 ) -> int:
-    from lab_cli.evaluate.drift import checkpoint_drift
+    from lab_cli.evaluate.drift import StartingModelMissing, checkpoint_drift
     from lab_cli.evaluate.scores import TOO_FEW, eval_items, eval_system_prompt, lineage_scores, scored_snapshot
 
     git, snapshot, lineage = scored_snapshot(model, data, repo)
     prompt = eval_system_prompt(lineage, system_prompt, git)
     prompts = probes.prompts(git.top) if lineage is not None else ()  # a model lab did not train has no base
+    drift, drift_skipped = None, None
     with question_progress(sys.stderr.isatty()) as advance:
         scored = lineage_scores(model, lineage, eval_items(git, snapshot), batch_size, advance, prompt)
-        drift = None
         if prompts:
-            drift = checkpoint_drift(model, prompts, prompt, probes.max_new_tokens, batch_size, advance)
+            try:
+                drift = checkpoint_drift(model, prompts, prompt, probes.max_new_tokens, batch_size, advance)
+            except StartingModelMissing as missing:
+                drift_skipped = str(missing)
     scores = sorted(scored.values(), key=lambda s: s.leaf)
     if output_format == "json":
         document = {"snapshot": snapshot, "system_prompt": prompt, "leaves": [s.as_dict() for s in scores]}
-        print(json.dumps({**document, "drift": asdict(drift) if drift else None}, indent=2))
+        drift_fields = {"drift": asdict(drift) if drift else None, "drift_skipped": drift_skipped}
+        print(json.dumps({**document, **drift_fields}, indent=2))
         return 0
     print(f"{'':58}{'content':^20}  {'surface':^22}")
     print(f"{'leaf':44} {'origin':9} {'n':>4} {'recall':>9} {'cond.gain':>10}  {'EM':>6} {'F1':>6} {'ROUGE-L':>8}")
@@ -102,6 +109,42 @@ def _per_leaf(
             f"{_plain(drift.agreement_interval)}"
         )
         print(DRIFT_LEGEND)
+    if drift_skipped:
+        print(f"\ngeneral drift not measured: {drift_skipped}")
+    return 0
+
+
+def _harness(
+    model: Path,
+    tasks: str,
+    include_path: Path | None,
+    batch_size: int,
+    limit: int | None,
+    num_fewshot: int | None,
+    output_format: str,
+) -> int:
+    from lab_cli.errors import UsageError
+    from lab_cli.evaluate.harness import run_harness
+    from lab_cli.teacher.local_model import resolve_model
+    from lab_cli.train.lineage import cache_benchmarks
+
+    names = [name.strip() for name in tasks.split(",") if name.strip()]
+    if not names:
+        raise UsageError("--lm-eval needs at least one task name, e.g. --lm-eval arc_easy,my_task")
+    checkpoint = resolve_model(str(model))
+    run = run_harness(checkpoint, names, include_path, batch_size, limit, num_fewshot)
+    recorded = cache_benchmarks(checkpoint, run.as_lineage_entries())
+    if output_format == "json":
+        print(json.dumps({"model": str(checkpoint), "recorded_in_lineage": recorded, **asdict(run)}, indent=2))
+        return 0
+    print(f"lm-eval {run.lm_eval_version} on {checkpoint} (few-shot: {run.num_fewshot or 0}, limit: {run.limit})")
+    print(f"{'task':32} {'n':>6}  {'metric':24} {'value':>8} {'± stderr':>9}")
+    for score in run.scores:
+        for name, value in score.metrics.items():
+            error = score.stderr.get(name)
+            print(f"{score.task:32} {score.n:>6}  {name:24} {value:8.4f} {'' if error is None else f'{error:9.4f}'}")
+    where = "recorded in its lineage" if recorded else "not recorded: the model has no lineage (lab did not train it)"
+    print(f"\n{where}")
     return 0
 
 
@@ -180,6 +223,17 @@ def evaluate(
     probe_count: Annotated[
         int, typer.Option(min=0, help="How many of lab's general probe prompts to measure drift on.")
     ] = PROBE_COUNT,
+    lm_eval: Annotated[
+        str | None,
+        typer.Option(
+            "--lm-eval", help="Run lm-evaluation-harness tasks (comma-separated) on --model instead of the leaves."
+        ),
+    ] = None,
+    include_path: Annotated[
+        Path | None, typer.Option("--include-path", help="A folder of your own lm-eval task definitions (trusted).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="With --lm-eval: at most this many items a task.")] = None,
+    num_fewshot: Annotated[int | None, typer.Option(min=0, help="With --lm-eval: few-shot examples per item.")] = None,
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
     repo_path: Annotated[Path | None, typer.Option("--repo", "-C", help="Taxonomy repo (default: lineage's).")] = None,
 ) -> int:
@@ -193,6 +247,12 @@ def evaluate(
     probes = ProbeRequest(probe_count, read_prompt_files(tuple(probe or ())))  # a bad file fails before any work
     if (model is None) == (lineage is None):
         raise UsageError("give exactly one of --model CHECKPOINT or --lineage CHECKPOINT")
+    if lm_eval is not None:
+        if model is None:
+            raise UsageError("--lm-eval scores one checkpoint: give --model CHECKPOINT (or --model default)")
+        return _harness(model, lm_eval, include_path, batch_size, limit, num_fewshot, output_format)
+    if include_path is not None or limit is not None or num_fewshot is not None:
+        raise UsageError("--include-path, --limit and --num-fewshot go with --lm-eval TASKS")
     if metric not in MATRIX_METRICS:
         raise UsageError(f"unknown metric {metric!r}; use one of {', '.join(MATRIX_METRICS)}")
     if model is not None:

@@ -155,5 +155,8 @@ def log(
         print(f"{path}  taxonomy {lineage.taxonomy_commit[:12]}  dataset {lineage.dataset_snapshot[:12]}")
         print(f"    new leaves: {', '.join(lineage.new_keys) or '(none)'}")
         print(f"    phases: {phases}; {len(lineage.trained_keys)} generation keys trained in all")
+        for task, entry in sorted(lineage.benchmarks.items()):
+            metrics = ", ".join(f"{name} {value:.4f}" for name, value in entry["metrics"].items())
+            print(f"    lm-eval {task} (n {entry['n']}): {metrics}")
     print(f"base model {chain[-1][1].base_model}")
     return 0

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lab_cli.datasets.keys import digest
+from lab_cli.errors import LabError, UsageError
 from lab_cli.evaluate.metrics import rouge_l
 from lab_cli.evaluate.scores import percentile_interval, rounded, starting_model
 from lab_cli.general import PROBE_COUNT, PROBE_TOKENS
@@ -196,10 +197,21 @@ class _Start:
     cache: Path
 
 
+class StartingModelMissing(LabError):
+    """The model a chain started from is not where its lineage says, so drift from it cannot be measured."""
+
+
 def _start(chain: Sequence[tuple[Path, Lineage]]) -> _Start:
     from lab_cli.teacher.local_model import model_identity
 
-    base = starting_model(chain[0][1])
+    first = chain[0][1]
+    try:
+        base = starting_model(first)
+    except UsageError as error:
+        raise StartingModelMissing(
+            f"the starting model {first.parent or first.base_model} is missing ({error}); put it back to measure "
+            "drift from it"
+        ) from error
     return _Start(base, model_identity(base), chain[0][0])
 
 

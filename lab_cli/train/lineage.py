@@ -36,6 +36,8 @@ class Lineage:
     # and this checkpoint's values (prompt → its answer, KL and agreement)
     base_probes: dict[str, dict[str, str]] = field(default_factory=dict)
     probe_drift: dict[str, dict[str, dict]] = field(default_factory=dict)
+    # lm-eval task → its latest scores on this checkpoint (lab_cli.evaluate.harness), with the harness's version
+    benchmarks: dict[str, dict] = field(default_factory=dict)
 
     def with_scores(self, scores: dict[str, dict]) -> Lineage:
         """This lineage with more cached scores."""
@@ -78,6 +80,16 @@ def cache_probes(
         probe_drift=_merged(lineage.probe_drift, drift or {}),
     )
     write_lineage(checkpoint, updated)
+
+
+def cache_benchmarks(checkpoint: Path, entries: dict[str, dict]) -> bool:
+    """Record lm-eval task scores in the lineage on disk (a task's new entry replaces its old one); ``False``
+    when the checkpoint has no lineage to record them in (a model lab did not train)."""
+    lineage = read_lineage(checkpoint)
+    if lineage is None:
+        return False
+    write_lineage(checkpoint, replace(lineage, benchmarks={**lineage.benchmarks, **entries}))
+    return True
 
 
 def read_lineage(checkpoint: Path) -> Lineage | None:

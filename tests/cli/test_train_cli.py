@@ -269,3 +269,23 @@ def test_general_drift_along_the_lineage_is_measured_cached_and_shown(chain, tin
     printed = capsys.readouterr().out
     assert "general drift from the starting model (4 probe prompts" in printed and "\nstep 3 " in printed
     assert [(out / "lab_lineage.json").stat().st_mtime_ns for out in outs] == written, "cached: nothing measured again"
+
+
+def test_eval_of_a_checkpoint_whose_starting_model_is_gone_scores_leaves_and_says_why_no_drift(
+    chain, tmp_path: Path, capsys
+) -> None:
+    import dataclasses
+    import shutil
+
+    from lab_cli.train.lineage import read_lineage, write_lineage
+
+    _, outs = chain
+    moved = shutil.copytree(outs[0], tmp_path / "m0")
+    write_lineage(moved, dataclasses.replace(read_lineage(moved), base_model=str(tmp_path / "gone")))
+    capsys.readouterr()
+    assert main(["eval", "--model", str(moved), "--probe-count", "2", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["leaves"] and report["drift"] is None
+    assert "the starting model" in report["drift_skipped"] and "gone" in report["drift_skipped"]
+    assert main(["eval", "--model", str(moved), "--probe-count", "2"]) == 0
+    assert "general drift not measured: the starting model" in capsys.readouterr().out
