@@ -59,9 +59,11 @@ def outside_taxonomy(relative: PurePosixPath) -> str | None:
     meant), or None when it is in one. A file directly at the root is left to the other checks."""
     if len(relative.parts) < 2 or relative.parts[0] in TAXONOMY_FOLDERS:
         return None
-    top = relative.parts[0]
-    close = difflib.get_close_matches(top, TAXONOMY_FOLDERS, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]}/?" if close else ""
+    top, hint = relative.parts[0], ""
+    for part in relative.parts[:-1]:  # the misspelling may sit below a plain folder (taxonomy/knowlege/…)
+        if close := difflib.get_close_matches(part, TAXONOMY_FOLDERS, n=1, cutoff=0.6):
+            top, hint = part, f"; did you mean {close[0]}/?"
+            break
     folders = ", ".join(f"{folder}/" for folder in TAXONOMY_FOLDERS)
     return f"leaf is outside the taxonomy folders ({folders}): {top}/ is none of them{hint}"
 

@@ -158,14 +158,20 @@ def check_file(
 
 
 def find_root(start: Path) -> Path:
-    """The taxonomy root for ``start``: the enclosing git work tree's top; outside one, the folder above the first
-    taxonomy folder on the path (``tax`` for ``tax/knowledge/a``), else ``start`` itself (or its folder)."""
+    """The taxonomy root for ``start``: the folder above the first taxonomy folder on the path (``tax`` for
+    ``tax/knowledge/a``), looked for below the enclosing git work tree's top, which is the root when the path has
+    none (so a misspelled top folder is reported as outside the taxonomy); outside git, ``start`` (or its folder)."""
     folder = start if start.is_dir() else start.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    first = next((index for index, part in enumerate(folder.parts) if part in leaves.TAXONOMY_FOLDERS), None)
-    return Path(*folder.parts[:first]) if first else folder
+    top = next((candidate for candidate in (folder, *folder.parents) if (candidate / ".git").exists()), None)
+    below = folder.parts[len(top.parts) :] if top is not None else folder.parts
+    first = _first_taxonomy_folder(below)
+    if top is not None:
+        return top.joinpath(*below[:first]) if first else top
+    return Path(*below[:first]) if first else folder
+
+
+def _first_taxonomy_folder(parts: Sequence[str]) -> int | None:
+    return next((index for index, part in enumerate(parts) if part in leaves.TAXONOMY_FOLDERS), None)
 
 
 def _is_work_tree(root: Path) -> bool:
@@ -213,6 +219,12 @@ def _discovered(candidate: leaves.Candidate, root: Path, shown: str) -> Selected
     """A discovered file; outside a git work tree its root is its own (folders below a plain folder may hold
     several taxonomies, or none)."""
     if _is_work_tree(root):
+        parts = candidate.relative.parts
+        first = _first_taxonomy_folder(parts[:-1])
+        if first:  # a taxonomy in a folder of the repository (lab's own taxonomy/): that folder is its root
+            return Selected(
+                candidate.path, root.joinpath(*parts[:first]), shown, relative=PurePosixPath(*parts[first:])
+            )
         return Selected(candidate.path, root, shown, relative=candidate.relative)
     own = find_root(candidate.path)
     return Selected(candidate.path, own, shown, is_within(candidate.path.parent, root), None)

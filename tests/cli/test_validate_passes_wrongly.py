@@ -61,3 +61,24 @@ def test_finding_no_qna_yaml_fails_unless_allowed(tmp_path: Path) -> None:
     assert run_lab("validate", "empty", cwd=tmp_path).stdout == ""  # no "0 file(s) checked … valid"
     allowed = run_lab("validate", "empty", "--allow-empty", cwd=tmp_path)
     assert allowed.returncode == 0 and "0 file(s) checked" in allowed.stdout and allowed.stderr == ""
+
+
+def test_a_taxonomy_in_a_folder_of_a_repository_is_its_own_root(repo: Repo) -> None:
+    """lab's own checkout holds its example taxonomy in taxonomy/: the README's ``lab validate taxonomy`` passes."""
+    repo.leaf("taxonomy/compositional_skills/good", skill_text())
+    repo.leaf("taxonomy/compositonal_skills/x", skill_text())
+    repo.commit("a taxonomy below the top")
+    good = "taxonomy/compositional_skills/good/qna.yaml"
+    for args, cwd in (((good,), repo.top), (("compositional_skills",), repo.top / "taxonomy")):
+        completed = run_lab("validate", "--format", "json", *args, cwd=cwd)
+        assert completed.returncode == 0, completed.stdout
+        assert [f["leaf"] for f in json.loads(completed.stdout)["files"]] == ["compositional_skills/good"]
+    whole = json.loads(run_lab("validate", "taxonomy", "--format", "json", cwd=repo.top).stdout)["files"]
+    rules = {f["leaf"]: [e["rule"] for e in f["errors"]] for f in whole}
+    assert rules == {"compositional_skills/good": [], "taxonomy/compositonal_skills/x": ["outside-taxonomy"]}
+
+
+def test_the_readme_command_passes_on_the_bundled_taxonomy() -> None:
+    root = Path(__file__).resolve().parents[2]
+    completed = run_lab("validate", "taxonomy", "-q", cwd=root)
+    assert completed.returncode == 0, completed.stdout
