@@ -44,7 +44,6 @@ def diff(
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Show the taxonomy leaves changed since the base (A/M/D/R) and validate every added or changed one."""
-    from lab_cli.cli.validate import emit
     from lab_cli.errors import UsageError
     from lab_cli.gitrepo import GitRepo
     from lab_cli.taxonomy.diff import review
@@ -70,30 +69,13 @@ def diff(
 
         print(render(result, strict))
     elif output_format == "human":
-        _print_human(result, strict)
+        from rich.console import Console
+
+        from lab_cli.output.human import print_diff
+
+        print_diff(Console(soft_wrap=True), result, strict)
     else:
+        from lab_cli.output.emit import emit
+
         emit(result.validation, OutputFormat(output_format), strict)
     return 1 if failed else 0
-
-
-def _print_human(result, strict: bool) -> None:
-    from rich.console import Console
-
-    from lab_cli.gitrepo import WORKTREE
-    from lab_cli.output.escape import terminal
-    from lab_cli.output.human import print_report
-
-    console = Console(soft_wrap=True)
-    head = "the work tree" if result.head == WORKTREE else result.head[:12]
-    if not result.changes:
-        console.print(f"No taxonomy leaves changed between {result.base[:12]} and {head}.")
-        return
-    console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {head}):")
-    for change in result.changes:
-        renamed = f" [dim](from {terminal(change.old_path)})[/]" if change.old_path else ""
-        console.print(
-            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or 'unknown kind'}[/]",
-            highlight=False,
-        )
-    console.print()
-    print_report(console, result.validation, strict)

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from lab_cli.output import OutputFormat
-from lab_cli.taxonomy.diagnostics import ValidationResult
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES
 
 EPILOG = """Examples:
@@ -38,6 +37,7 @@ def validate(
     ] = False,
 ) -> int:
     """Validate taxonomy leaves: schema, lint rules and attribution, with exact line:column positions."""
+    from lab_cli.output.emit import emit
     from lab_cli.taxonomy.validator import fix_paths, validate_paths
 
     selected = list(paths or [])
@@ -60,26 +60,6 @@ def nothing_found(selected: list[Path]) -> str:
     where = ", ".join(map(str, selected)) if selected else str(Path.cwd())
     advice = "name the right files or folders" if selected else "run lab validate inside a taxonomy clone"
     return f"no qna.yaml found under {where}; {advice}, or pass --allow-empty if none is fine"
-
-
-def emit(result: ValidationResult, output_format: OutputFormat, strict: bool, quiet: bool = False) -> None:
-    """Print a validation result in the chosen format on standard output."""
-    from lab_cli.output import machine
-
-    if output_format is OutputFormat.JSON:
-        print(machine.to_json(result))
-    elif output_format is OutputFormat.SARIF:
-        print(machine.to_sarif(result))
-    elif output_format is OutputFormat.GITHUB:
-        for line in machine.github_annotations(result):
-            print(line)
-        print(f"lab: {len(result.files)} file(s), {result.error_count} error(s), {result.warning_count} warning(s)")
-    else:
-        from rich.console import Console
-
-        from lab_cli.output.human import print_report
-
-        print_report(Console(soft_wrap=True), result, strict, quiet)
 
 
 class _progress:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 
 from lab_cli.output.escape import terminal
 from lab_cli.taxonomy.diagnostics import FileReport, Severity, ValidationResult
 from lab_cli.taxonomy.syntax_words import FORMAT_DOC
+
+if TYPE_CHECKING:
+    from lab_cli.taxonomy.diff import DiffResult
 
 _CONTEXT = 60
 """Characters shown on each side of a diagnostic's column."""
@@ -60,3 +65,22 @@ def print_summary(console: Console, result: ValidationResult, strict: bool) -> N
         f"{bad} file(s) failing — {verdict}",
         highlight=False,
     )
+
+
+def print_diff(console: Console, result: DiffResult, strict: bool) -> None:
+    """``lab diff``'s human report: the changed leaves (A/M/D/R, with kind), then the validation of each."""
+    from lab_cli.gitrepo import WORKTREE
+
+    head = "the work tree" if result.head == WORKTREE else result.head[:12]
+    if not result.changes:
+        console.print(f"No taxonomy leaves changed between {result.base[:12]} and {head}.")
+        return
+    console.print(f"[bold]{len(result.changes)} changed leaf(s)[/] ({result.base[:12]} → {head}):")
+    for change in result.changes:
+        renamed = f" [dim](from {terminal(change.old_path)})[/]" if change.old_path else ""
+        console.print(
+            f"  {change.status}  {terminal(change.leaf)}{renamed} [dim]{change.kind or 'unknown kind'}[/]",
+            highlight=False,
+        )
+    console.print()
+    print_report(console, result.validation, strict)
