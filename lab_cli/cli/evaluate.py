@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.evaluate.metrics import MATRIX_METRICS
 from lab_cli.general import PROBE_COUNT
 from lab_cli.output import ReportFormat
 
@@ -208,9 +209,7 @@ def evaluate(
     model: Annotated[Path | None, typer.Option("--model", help="Checkpoint to score per leaf.")] = None,
     lineage: Annotated[Path | None, typer.Option("--lineage", help="Checkpoint whose chain to score.")] = None,
     data: Annotated[str | None, typer.Option("--data", help="Taxonomy commit or snapshot (with --model).")] = None,
-    metric: Annotated[
-        str, typer.Option(help="Metric of the matrix: fact_recall, exact_match, token_f1, rouge_l or cond_gain.")
-    ] = "fact_recall",
+    metric: Annotated[str, typer.Option(help=f"Metric of the matrix: {', '.join(MATRIX_METRICS)}.")] = "fact_recall",
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the matrix as a heat-map PNG.")] = None,
     batch_size: Annotated[int, typer.Option(help="Questions answered per batch.")] = 32,
     system_prompt: Annotated[
@@ -241,7 +240,6 @@ def evaluate(
     its lineage against the starting model."""
     from lab_cli.errors import UsageError
     from lab_cli.evaluate.drift import ProbeRequest
-    from lab_cli.evaluate.matrix import MATRIX_METRICS
     from lab_cli.general.probes import read_prompt_files
 
     probes = ProbeRequest(probe_count, read_prompt_files(tuple(probe or ())))  # a bad file fails before any work

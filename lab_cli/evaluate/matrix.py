@@ -28,8 +28,6 @@ from lab_cli.evaluate.scores import (
 from lab_cli.gitrepo import GitRepo
 from lab_cli.train.lineage import Lineage, lineage_chain
 
-MATRIX_METRICS = ("fact_recall", "exact_match", "token_f1", "rouge_l", "cond_gain")
-
 
 @dataclass(frozen=True)
 class LeafGain:

@@ -85,3 +85,7 @@ def fact_recall(prediction: str, reference: str, question: str = "") -> float | 
 METRICS = {"exact_match": exact_match, "token_f1": token_f1, "rouge_l": rouge_l}
 SURFACE_METRICS = tuple(METRICS)
 CONTENT_METRICS = ("fact_recall", "cond_gain")
+ITEM_METRICS = (*SURFACE_METRICS, *CONTENT_METRICS)
+"""Every metric scored per eval item, in the order reports list them."""
+MATRIX_METRICS = ("fact_recall", *SURFACE_METRICS, "cond_gain")
+"""The metrics a forgetting matrix can be built from, the default first."""

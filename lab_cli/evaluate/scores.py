@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lab_cli.datasets.snapshot import snapshot_of, snapshot_samples
 from lab_cli.errors import LabError, UsageError
-from lab_cli.evaluate.metrics import METRICS, fact_recall
+from lab_cli.evaluate.metrics import ITEM_METRICS, METRICS, fact_recall
 from lab_cli.gitrepo import GitRepo
 from lab_cli.prompts import with_system_prompt
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from lab_cli.train.lineage import Lineage
 
 SCORE_VERSION = 2  # bump when what a score means changes: cached scores of another version are scored again
-ITEM_METRICS = ("exact_match", "token_f1", "rouge_l", "fact_recall", "cond_gain")
 TOO_FEW = 3  # a leaf with fewer eval items than this is flagged "too few to judge"
 
 
