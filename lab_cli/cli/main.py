@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import data, diff, evaluate, generate, serve, teacher, train, validate
+from lab_cli.cli import chat, data, diff, evaluate, generate, serve, teacher, train, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
@@ -81,6 +81,7 @@ _command("serve", serve.serve, serve.EPILOG)
 _command("generate", generate.generate, generate.EPILOG)
 _command("train", train.train, train.EPILOG)
 _command("eval", evaluate.evaluate, evaluate.EPILOG)
+_command("chat", chat.chat, chat.EPILOG)
 
 teacher_group = typer.Typer(help="Check a teacher endpoint.", epilog=teacher.GROUP_EPILOG, no_args_is_help=True)
 model_group = typer.Typer(
