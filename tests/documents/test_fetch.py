@@ -21,7 +21,7 @@ def source(repo: Repo) -> tuple[Repo, str, str]:
     (repo.top / "docs/intro.md").write_text("# Intro\n\nStars are hot.\n")
     (repo.top / "docs/deep/more.md").write_text("Planets orbit stars.\n")
     (repo.top / "notes.txt").write_text("A plain note.\n")
-    (repo.top / "paper.pdf").write_bytes(b"%PDF-1.4 binary")
+    (repo.top / "figure.png").write_bytes(b"\x89PNG binary")
     (repo.top / "docs/leak.md").symlink_to("/etc/passwd")
     first = repo.commit("documents")
     (repo.top / "docs/intro.md").write_text("# Intro\n\nRewritten later.\n")
@@ -37,12 +37,12 @@ def paths(selection) -> list[str]:
 def test_right_files_at_the_pinned_commit(source, tmp_path: Path) -> None:
     repo, first, _ = source
     cache = DocumentCache(tmp_path / "cache", allow_local=True)
-    selection = cache.select(str(repo.top), first, ["docs/**/*.md", "*.txt", "*.pdf"])
+    selection = cache.select(str(repo.top), first, ["docs/**/*.md", "*.txt", "*.png"])
     assert paths(selection) == ["docs/deep/more.md", "docs/intro.md", "notes.txt"]
     assert selection.documents[1].text == "# Intro\n\nStars are hot.\n"  # not the later rewrite
     assert selection.skipped == (
         "docs/leak.md (symlink or submodule: not followed)",
-        "paper.pdf (not Markdown or plain text)",
+        "figure.png (not Markdown, plain text, HTML, DOCX or PDF)",
     )
 
 
