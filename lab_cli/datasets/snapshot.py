@@ -4,7 +4,8 @@ A snapshot is a commit on ``refs/lab/datasets`` whose tree holds ``manifest.json
 ``leaves/<leaf>.jsonl`` per leaf. A leaf whose key did not change has the same bytes, hence the same blob:
 git stores it once across all snapshots, and a snapshot costs work only for the leaves that changed. The
 snapshot names C in a ``Taxonomy-Commit:`` trailer, and C carries a note under ``refs/notes/lab`` naming the
-snapshot. Both refs travel with ordinary ``git push/fetch``::
+snapshot (written after the ref; a run killed between the two is completed by the next, see
+``write_snapshot``). Both refs travel with ordinary ``git push/fetch``::
 
     git push origin refs/lab/datasets refs/notes/lab
     git fetch origin refs/lab/datasets:refs/lab/datasets refs/notes/lab:refs/notes/lab
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from lab_cli.datasets.store import DirectoryStore, canonical_line, write_atomic_text
 from lab_cli.errors import GitError, LabError
+from lab_cli.faults import crash_point
 from lab_cli.gitrepo import GitRepo
 
 DATASETS_REF = "refs/lab/datasets"
@@ -72,7 +74,12 @@ def remember_blob(store: DirectoryStore, key: str, blob: str) -> None:
 
 
 def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
-    """Record the snapshot of ``taxonomy_commit`` on ``refs/lab/datasets``; the snapshot commit id."""
+    """Record the snapshot of ``taxonomy_commit`` on ``refs/lab/datasets``; the snapshot commit id.
+
+    Two steps, the ref then the note, made safe by repair instead of one transaction: a run killed between
+    them leaves the snapshot at the tip without its note, and the next run for the same commit, finding the
+    same tree there, adds the note.
+    """
     entries, manifest = {}, {}
     blobs = _leaf_blobs(repo, store, [leaf.generation_key for leaf in leaves])
     for leaf in sorted(leaves, key=lambda item: item.leaf):
@@ -90,11 +97,13 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
     tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
     parent = repo.ref(DATASETS_REF)
     if parent is not None and repo.run("rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
-        return parent  # the same commit with the same data: recorded already
-    message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
-    snapshot = repo.commit_tree(tree, parent, message)
-    repo.update_ref(DATASETS_REF, snapshot, parent)
-    note_snapshot(repo, taxonomy_commit, snapshot)
+        snapshot = parent  # the same commit with the same data: recorded already (its note perhaps not)
+    else:
+        message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
+        snapshot = repo.commit_tree(tree, parent, message)
+        repo.update_ref(DATASETS_REF, snapshot, parent)
+        crash_point("snapshot-after-ref")
+    note_snapshot(repo, taxonomy_commit, snapshot)  # idempotent: a run killed before it is completed by the next
     return snapshot
 
 
