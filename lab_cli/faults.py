@@ -5,6 +5,7 @@ Setting ``LAB_TEST_KILL_AT=<point>`` makes the process kill itself with SIGKILL 
 points are the dangerous moments of lab's multi-step writes:
 
 - ``snapshot-after-ref``: ``refs/lab/datasets`` moved, the note on the taxonomy commit not yet written.
+- ``store-after-append``: a key's samples stored, the key not yet marked complete.
 
 Tests set the variable on a subprocess; nobody else should. Unset (always, outside tests) it costs one
 dictionary lookup.

@@ -23,6 +23,7 @@ from lab_cli.datasets.store import DirectoryStore, canonical_line, write_atomic_
 from lab_cli.errors import GitError, LabError
 from lab_cli.faults import crash_point
 from lab_cli.gitrepo import GitRepo
+from lab_cli.locks import file_lock
 
 DATASETS_REF = "refs/lab/datasets"
 NOTES_REF = "refs/notes/lab"
@@ -78,8 +79,14 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
 
     Two steps, the ref then the note, made safe by repair instead of one transaction: a run killed between
     them leaves the snapshot at the tip without its note, and the next run for the same commit, finding the
-    same tree there, adds the note.
+    same tree there, adds the note. One writer at a time per repository (``snapshot.lock``), so two runs
+    at once record one snapshot of a commit, not two.
     """
+    with file_lock(repo.git_dir() / "lab" / "snapshot.lock"):
+        return _write_snapshot(repo, store, taxonomy_commit, leaves)
+
+
+def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
     entries, manifest = {}, {}
     blobs = _leaf_blobs(repo, store, [leaf.generation_key for leaf in leaves])
     for leaf in sorted(leaves, key=lambda item: item.leaf):
@@ -127,10 +134,13 @@ def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
     }
     contents = repo.read_blobs(sorted(set(wanted.values())))
     for key, blob in sorted(wanted.items()):
-        store.remove(key)  # a key some local run left unfinished: the snapshot's samples replace it
-        store.append(key, [json.loads(line) for line in contents[blob].decode("utf-8").splitlines() if line])
-        store.mark_complete(key)
-        remember_blob(store, key, blob)
+        with store.locked(key):  # a local run storing the key at this moment finishes first
+            if store.is_complete(key):
+                continue
+            store.remove(key)  # a key some local run left unfinished: the snapshot's samples replace it
+            store.append(key, [json.loads(line) for line in contents[blob].decode("utf-8").splitlines() if line])
+            store.mark_complete(key)
+            remember_blob(store, key, blob)
     return len(wanted)
 
 
