@@ -145,8 +145,37 @@ def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
 
 
 def read_manifest(repo: GitRepo, snapshot: str) -> dict:
-    """The manifest of a snapshot commit."""
-    return json.loads(repo.read_file_at(snapshot, MANIFEST))
+    """The manifest of a snapshot commit; ``LabError`` naming it when it is damaged (not JSON, or without the
+    fields every reader relies on)."""
+    try:
+        document = json.loads(repo.read_file_at(snapshot, MANIFEST))
+        problem = _manifest_problem(document)
+    except (ValueError, UnicodeDecodeError) as exc:
+        problem = f"not JSON: {exc}"
+    if problem:
+        raise LabError(
+            f"{MANIFEST} of dataset snapshot {snapshot[:12]} is damaged ({problem}); fetch the snapshots again "
+            "(lab data pull) or record this commit's again (lab generate)"
+        )
+    return document
+
+
+_ENTRY_FIELDS = {"kind": str, "generation_key": str, "samples": int, "blob": str}
+
+
+def _manifest_problem(document: object) -> str:
+    """What is wrong with a parsed manifest ("" when nothing)."""
+    if not isinstance(document, dict) or not isinstance(document.get("leaves"), dict):
+        return 'no "leaves" object'
+    if not isinstance(document.get("taxonomy_commit"), str):
+        return 'no "taxonomy_commit"'
+    for leaf, entry in document["leaves"].items():
+        if not isinstance(entry, dict):
+            return f"leaf {leaf} is not an object"
+        wrong = [name for name, kind in _ENTRY_FIELDS.items() if not isinstance(entry.get(name), kind)]
+        if wrong:
+            return f"leaf {leaf} lacks {', '.join(wrong)}"
+    return ""
 
 
 def snapshot_of(repo: GitRepo, revision: str) -> str:
