@@ -50,3 +50,22 @@ def test_batched_left_padded_answers_equal_single_answers() -> None:
     alone = [greedy_answers(model, tokenizer, [prompt], batch_size=1, max_new_tokens=8)[0] for prompt in prompts]
     assert batched == alone and all(isinstance(answer, str) for answer in batched)
     assert len(set(batched)) == 3 and all(batched)
+
+
+def test_each_answer_keeps_its_own_budget_whatever_shares_its_batch() -> None:
+    from lab_cli.evaluate.generate import greedy_answers, load
+    from tests.train.test_tokenize import smollm2
+
+    model, tokenizer = load(smollm2())
+    prompts = [
+        [{"role": "user", "content": "Write a long story about a lighthouse keeper."}],
+        [{"role": "user", "content": "Write a long poem about the sea."}],
+    ]
+    together = greedy_answers(model, tokenizer, prompts, batch_size=2, max_new_tokens=[3, 12])
+    alone = [
+        greedy_answers(model, tokenizer, [p], batch_size=1, max_new_tokens=[n])[0]
+        for p, n in zip(prompts, [3, 12], strict=True)
+    ]
+    assert together == alone
+    lengths = [len(tokenizer(answer, add_special_tokens=False)["input_ids"]) for answer in together]
+    assert lengths[0] <= 3 < lengths[1]  # the short budget binds in a batch that runs to 12 tokens
