@@ -1,5 +1,6 @@
 """Advisory file locks between lab processes: ``fcntl.flock`` on a lock file (Linux and macOS; on platforms
-without ``fcntl`` lab's writers are not safe to run side by side, and ``file_lock`` says so).
+without ``fcntl``, such as Windows, ``file_lock`` holds nothing: one lab run at a time works as before, but runs
+side by side on one repository are not protected there).
 
 The kernel drops a lock when its holder's file closes, however the process ends (``kill -9`` included), so
 a crashed run never leaves a stale lock behind. Lock files are empty and kept: deleting one while another
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lab_cli.errors import LabError, UsageError
+from lab_cli.errors import LabError
 
 try:
     import fcntl
@@ -37,7 +38,8 @@ def file_lock(path: Path, *, shared: bool = False, wait: bool = True) -> Iterato
     """Hold the lock of ``path`` (created if missing) for the ``with`` block; ``LockBusy`` when ``wait`` is
     false and another process holds it."""
     if fcntl is None:
-        raise UsageError("lab's file locks need fcntl (Linux or macOS)")
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
