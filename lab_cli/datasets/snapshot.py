@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,8 +83,13 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
     same tree there, adds the note. One writer at a time per repository (``snapshot.lock``), so two runs
     at once record one snapshot of a commit, not two.
     """
-    with file_lock(repo.git_dir() / "lab" / "snapshot.lock"):
+    with snapshot_lock(repo):
         return _write_snapshot(repo, store, taxonomy_commit, leaves)
+
+
+def snapshot_lock(repo: GitRepo) -> AbstractContextManager[None]:
+    """The lock every writer of ``refs/lab/datasets`` and ``refs/notes/lab`` holds (exclusive, waits)."""
+    return file_lock(repo.git_dir() / "lab" / "snapshot.lock")
 
 
 def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
