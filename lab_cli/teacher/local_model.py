@@ -88,6 +88,8 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
 
 def _convert(target: Path, say: Callable[[str], None]) -> None:
     """Convert the bundled GGUF into ``target`` through a staging folder (the caller holds the lock)."""
+    for left in target.parent.glob(f".{target.name}.*.tmp"):  # conversions killed midway: none runs now
+        shutil.rmtree(left, ignore_errors=True)
     gguf = bundled_gguf()
     say(f"converting {gguf.name} to a Hugging Face checkpoint in {target} (once; about a minute)…")
     import torch
@@ -107,7 +109,6 @@ def _convert(target: Path, say: Callable[[str], None]) -> None:
     plain.generation_config.temperature = 0.7
     plain.generation_config.top_p = 0.95
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
     plain.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
     record = {

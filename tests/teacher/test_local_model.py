@@ -46,3 +46,18 @@ def test_a_damaged_marker_is_converted_again(conversions: list[Path]) -> None:
     (target / local_model.MARKER).write_text("{not json", encoding="utf-8")
     assert local_model.materialize_default() == target and conversions == [target]
     assert local_model.materialize_default() == target and len(conversions) == 1  # now current: reused
+
+
+def test_a_conversion_killed_midway_is_cleared_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path / "cache"))
+    target = local_model.default_model_dir()
+    left = target.with_name(f".{target.name}.12345.tmp")  # what a conversion killed with SIGKILL leaves
+    (left / "half").mkdir(parents=True)
+
+    def missing() -> Path:
+        raise local_model.UsageError("the bundled default model is not installed")
+
+    monkeypatch.setattr(local_model, "bundled_gguf", missing)
+    with pytest.raises(local_model.UsageError):
+        local_model.materialize_default()
+    assert not left.exists() and not target.exists()
