@@ -76,11 +76,24 @@ def write_atomic_text(path: Path, text: str, replace: bool = True) -> None:
         if replace:
             os.replace(temporary, path)
         else:
-            os.link(temporary, path)
-            os.unlink(temporary)
+            _place_new(Path(temporary), path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _place_new(temporary: Path, path: Path) -> None:
+    """Move ``temporary`` to ``path`` unless ``path`` exists (``FileExistsError``): by a hard link, or, on a
+    filesystem without them, by creating ``path`` exclusively (empty for an instant) and renaming over it."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (some network and FAT filesystems)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        os.replace(temporary, path)
+        return
+    temporary.unlink()
 
 
 class DirectoryStore:
