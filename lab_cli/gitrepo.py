@@ -241,12 +241,13 @@ class GitRepo:
         return True
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        """Whether commit ``ancestor`` is ``descendant`` or behind it."""
-        try:
-            self.run("merge-base", "--is-ancestor", ancestor, descendant)
-            return True
-        except GitError:
-            return False
+        """Whether commit ``ancestor`` is ``descendant`` or behind it; ``GitError`` with git's message when git
+        cannot tell (exit 128: a missing object in a shallow clone, a name that is no commit), never a "no"."""
+        args = ("merge-base", "--is-ancestor", ancestor, descendant)
+        completed = _completed(self.top, args, None, None, git_timeout(self.timeout))
+        if completed.returncode in (0, 1):
+            return completed.returncode == 0
+        raise GitError(_last_line(completed.stderr) or f"git {_command(args)} failed")
 
     def merge_base(self, first: str, second: str) -> str:
         """The best common ancestor of two commits."""

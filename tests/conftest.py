@@ -18,12 +18,23 @@ def taxonomy(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def corpus() -> Path:
-    """The shared corpus of real taxonomy files with expected verdicts (``LAB_CORPUS`` overrides)."""
+AGREEMENT_FIXTURES = REPO_ROOT / "tests" / "fixtures" / "agreement"
+"""The project's own agreement corpus: hand-written leaves covering the shared corpus's cases (each kind and
+schema version, the versions the reference refuses for knowledge, missing attribution, lint errors, YAML
+syntax errors, too few seed examples, names with spaces and ``&``), with the verdicts instructlab-schema 0.4.2
+gives them in ``expected.tsv``."""
+
+
+@pytest.fixture(params=["project", "shared"])
+def corpus(request: pytest.FixtureRequest) -> Path:
+    """An agreement corpus with expected verdicts: the project's own fixtures (always there), then the shared
+    corpus of real taxonomy files as an extra check (``LAB_CORPUS`` overrides its place; skipped, saying
+    where it looked, in a clone without ``../shared``)."""
+    if request.param == "project":
+        return AGREEMENT_FIXTURES
     path = Path(os.environ.get("LAB_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
     if not (path / "expected.tsv").exists():
-        pytest.skip(f"shared corpus not found at {path} (set LAB_CORPUS)")
+        pytest.skip(f"shared corpus not found at {path} (an extra check; the project's fixtures ran; set LAB_CORPUS)")
     return path
 
 

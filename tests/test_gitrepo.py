@@ -90,3 +90,22 @@ def test_a_transfer_that_keeps_growing_is_stopped_at_the_limit(tmp_path) -> None
     problem = gitrepo._watch(writer, packs, set(), 256 * 1024, time.monotonic() + 20, 20)
     assert isinstance(problem, gitrepo.FetchTooLarge) and writer.returncode == -9
     assert (packs / "tmp_pack_x").stat().st_size < 4 * 2**20, "stopped near the limit, not at the deadline"
+
+
+def test_is_ancestor_says_no_only_when_git_says_no_and_fails_when_git_cannot_tell(repo: Repo, tmp_path) -> None:
+    import subprocess
+
+    import pytest
+
+    from lab_cli.errors import GitError
+
+    (repo.top / "a.txt").write_text("a\n")
+    first = repo.commit("first")
+    (repo.top / "a.txt").write_text("b\n")
+    second = repo.commit("second")
+    git = GitRepo(repo.top)
+    assert git.is_ancestor(first, second) and not git.is_ancestor(second, first)
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.top}", str(shallow)], check=True)
+    with pytest.raises(GitError, match=first):  # the first commit is not in the shallow clone: git's message
+        GitRepo(shallow).is_ancestor(first, second)

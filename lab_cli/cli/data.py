@@ -211,13 +211,12 @@ def gc(
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Delete stored samples that no snapshot references (unfinished generations are kept), and the response
-    logs of keys a snapshot holds."""
-    from lab_cli.datasets.export import collect_garbage, prune_responses
+    logs of keys a snapshot holds; refused while a lab generate run uses the repository."""
+    from lab_cli.datasets.export import garbage_collect
     from lab_cli.datasets.snapshot import default_store
 
     repo = _repo(repo_path)
-    removed = collect_garbage(repo, default_store(repo))
-    pruned = prune_responses(repo, repo.git_dir() / "lab" / "responses")
+    removed, pruned = garbage_collect(repo, default_store(repo), repo.git_dir() / "lab" / "responses")
     if output_format == "json":
         print(json.dumps({"removed": removed, "responses_removed": pruned}))
     else:

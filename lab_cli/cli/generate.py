@@ -86,6 +86,7 @@ def generate(
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
+    from lab_cli.datasets.export import generation_lease
     from lab_cli.errors import UsageError
     from lab_cli.generate.engine import TeacherChoice, prepare, prepare_each
     from lab_cli.generate.plan import GenerateOptions
@@ -106,10 +107,11 @@ def generate(
         else:
             print_plan(report_console(), prepared.plan)
         return _failed([prepared.plan])
-    runs = prepare_each(repo, options, choice, max_commits) if each else iter([prepare(repo, options, choice)])
     reports = []
-    for prepared in runs:
-        reports.append(_carry_out(prepared, output_format, summary, len(reports) if each else None))
+    with generation_lease(repo):  # from the plan to the snapshot: lab data gc is refused meanwhile
+        runs = prepare_each(repo, options, choice, max_commits) if each else iter([prepare(repo, options, choice)])
+        for prepared in runs:
+            reports.append(_carry_out(prepared, output_format, summary, len(reports) if each else None))
     if output_format == "json":
         dumped = [report.as_dict() for report in reports]
         print(json.dumps(dumped if each else dumped[0], indent=2))

@@ -5,19 +5,26 @@ Export writes ``knowledge_train_msgs.jsonl`` and ``skills_train_msgs.jsonl`` (th
 content), ``metadata`` (a JSON string, as InstructLab writes it) and ``id``. Every record opens with the system
 prompt lab trains with (the taxonomy's, from ``.lab.toml``, else lab's default), as InstructLab's records do.
 ``--format parquet`` writes the same records as Parquet files.
+
+Garbage collection never runs beside a generation run: each run holds ``.git/lab/run.lock`` shared for its
+whole length (``generation_lease``) and gc needs it alone, so a key planned for reuse is still there when the
+run's snapshot records it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab_cli.datasets.snapshot import read_manifest, snapshot_history, snapshot_of
 from lab_cli.datasets.store import DirectoryStore, write_atomic_text
-from lab_cli.errors import GitError, UsageError
+from lab_cli.errors import GitError, LabError, UsageError
 from lab_cli.gitrepo import GitRepo
+from lab_cli.locks import LockBusy, file_lock
 from lab_cli.prompts import with_system_prompt
 
 FILES = {"knowledge": "knowledge_train_msgs", "skills": "skills_train_msgs", "eval": "eval_msgs"}
@@ -149,6 +156,28 @@ def referenced_keys(repo: GitRepo) -> set[str]:
         for snapshot in snapshot_history(repo)
         for entry in read_manifest(repo, snapshot)["leaves"].values()
     }
+
+
+@contextmanager
+def generation_lease(repo: GitRepo) -> Iterator[None]:
+    """Hold the repository's samples for a generation run (shared: runs side by side), so ``lab data gc``
+    does not delete a key the run planned to reuse before its snapshot records it."""
+    with file_lock(_lease_path(repo), shared=True):
+        yield
+
+
+def _lease_path(repo: GitRepo) -> Path:
+    return repo.git_dir() / "lab" / "run.lock"
+
+
+def garbage_collect(repo: GitRepo, store: DirectoryStore, responses: Path) -> tuple[list[str], list[str]]:
+    """``lab data gc``: the unreferenced keys removed and the finished response logs pruned; ``LabError`` at
+    once while a generation run holds the repository (it may be about to snapshot a key no snapshot holds yet)."""
+    try:
+        with file_lock(_lease_path(repo), wait=False):
+            return collect_garbage(repo, store), prune_responses(repo, responses)
+    except LockBusy as exc:
+        raise LabError("a lab generate run is using this repository; run lab data gc after it ends") from exc
 
 
 def collect_garbage(repo: GitRepo, store: DirectoryStore) -> list[str]:

@@ -4,7 +4,8 @@ A snapshot is a commit on ``refs/lab/datasets`` whose tree holds ``manifest.json
 ``leaves/<leaf>.jsonl`` per leaf. A leaf whose key did not change has the same bytes, hence the same blob:
 git stores it once across all snapshots, and a snapshot costs work only for the leaves that changed. The
 snapshot names C in a ``Taxonomy-Commit:`` trailer, and C carries a note under ``refs/notes/lab`` naming the
-snapshot. Both refs travel with ordinary ``git push/fetch``::
+snapshot (written after the ref; a run killed between the two is completed by the next, see
+``write_snapshot``). Both refs travel with ordinary ``git push/fetch``::
 
     git push origin refs/lab/datasets refs/notes/lab
     git fetch origin refs/lab/datasets:refs/lab/datasets refs/notes/lab:refs/notes/lab
@@ -15,12 +16,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lab_cli.datasets.store import DirectoryStore, canonical_line, write_atomic_text
 from lab_cli.errors import GitError, LabError
+from lab_cli.faults import crash_point
 from lab_cli.gitrepo import GitRepo
+from lab_cli.locks import file_lock
 
 DATASETS_REF = "refs/lab/datasets"
 NOTES_REF = "refs/notes/lab"
@@ -72,7 +76,23 @@ def remember_blob(store: DirectoryStore, key: str, blob: str) -> None:
 
 
 def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
-    """Record the snapshot of ``taxonomy_commit`` on ``refs/lab/datasets``; the snapshot commit id."""
+    """Record the snapshot of ``taxonomy_commit`` on ``refs/lab/datasets``; the snapshot commit id.
+
+    Two steps, the ref then the note, made safe by repair instead of one transaction: a run killed between
+    them leaves the snapshot at the tip without its note, and the next run for the same commit, finding the
+    same tree there, adds the note. One writer at a time per repository (``snapshot.lock``), so two runs
+    at once record one snapshot of a commit, not two.
+    """
+    with snapshot_lock(repo):
+        return _write_snapshot(repo, store, taxonomy_commit, leaves)
+
+
+def snapshot_lock(repo: GitRepo) -> AbstractContextManager[None]:
+    """The lock every writer of ``refs/lab/datasets`` and ``refs/notes/lab`` holds (exclusive, waits)."""
+    return file_lock(repo.git_dir() / "lab" / "snapshot.lock")
+
+
+def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, leaves: list[LeafData]) -> str:
     entries, manifest = {}, {}
     blobs = _leaf_blobs(repo, store, [leaf.generation_key for leaf in leaves])
     for leaf in sorted(leaves, key=lambda item: item.leaf):
@@ -90,11 +110,13 @@ def write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, l
     tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
     parent = repo.ref(DATASETS_REF)
     if parent is not None and repo.run("rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
-        return parent  # the same commit with the same data: recorded already
-    message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
-    snapshot = repo.commit_tree(tree, parent, message)
-    repo.update_ref(DATASETS_REF, snapshot, parent)
-    note_snapshot(repo, taxonomy_commit, snapshot)
+        snapshot = parent  # the same commit with the same data: recorded already (its note perhaps not)
+    else:
+        message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
+        snapshot = repo.commit_tree(tree, parent, message)
+        repo.update_ref(DATASETS_REF, snapshot, parent)
+        crash_point("snapshot-after-ref")
+    note_snapshot(repo, taxonomy_commit, snapshot)  # idempotent: a run killed before it is completed by the next
     return snapshot
 
 
@@ -118,16 +140,48 @@ def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
     }
     contents = repo.read_blobs(sorted(set(wanted.values())))
     for key, blob in sorted(wanted.items()):
-        store.remove(key)  # a key some local run left unfinished: the snapshot's samples replace it
-        store.append(key, [json.loads(line) for line in contents[blob].decode("utf-8").splitlines() if line])
-        store.mark_complete(key)
-        remember_blob(store, key, blob)
+        with store.locked(key):  # a local run storing the key at this moment finishes first
+            if store.is_complete(key):
+                continue
+            store.remove(key)  # a key some local run left unfinished: the snapshot's samples replace it
+            store.append(key, [json.loads(line) for line in contents[blob].decode("utf-8").splitlines() if line])
+            store.mark_complete(key)
+            remember_blob(store, key, blob)
     return len(wanted)
 
 
 def read_manifest(repo: GitRepo, snapshot: str) -> dict:
-    """The manifest of a snapshot commit."""
-    return json.loads(repo.read_file_at(snapshot, MANIFEST))
+    """The manifest of a snapshot commit; ``LabError`` naming it when it is damaged (not JSON, or without the
+    fields every reader relies on)."""
+    try:
+        document = json.loads(repo.read_file_at(snapshot, MANIFEST))
+        problem = _manifest_problem(document)
+    except (ValueError, UnicodeDecodeError) as exc:
+        problem = f"not JSON: {exc}"
+    if problem:
+        raise LabError(
+            f"{MANIFEST} of dataset snapshot {snapshot[:12]} is damaged ({problem}); fetch the snapshots again "
+            "(lab data pull) or record this commit's again (lab generate)"
+        )
+    return document
+
+
+_ENTRY_FIELDS = {"kind": str, "generation_key": str, "samples": int, "blob": str}
+
+
+def _manifest_problem(document: object) -> str:
+    """What is wrong with a parsed manifest ("" when nothing)."""
+    if not isinstance(document, dict) or not isinstance(document.get("leaves"), dict):
+        return 'no "leaves" object'
+    if not isinstance(document.get("taxonomy_commit"), str):
+        return 'no "taxonomy_commit"'
+    for leaf, entry in document["leaves"].items():
+        if not isinstance(entry, dict):
+            return f"leaf {leaf} is not an object"
+        wrong = [name for name, kind in _ENTRY_FIELDS.items() if not isinstance(entry.get(name), kind)]
+        if wrong:
+            return f"leaf {leaf} lacks {', '.join(wrong)}"
+    return ""
 
 
 def snapshot_of(repo: GitRepo, revision: str) -> str:

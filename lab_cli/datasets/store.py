@@ -5,6 +5,10 @@ folder of part files (``part-000001.jsonl``…), each written to a temporary fil
 ``COMPLETE`` marker once generation of the key has finished. A crash can lose at most the batch being
 written, never corrupt what is stored, and ``count`` tells a restarted run where to continue.
 
+Two processes appending to one key never share a part name: a part is hard-linked into place, which fails
+rather than overwrites when another writer took that number first, and the batch takes the next one. A
+writer that checks, rewrites and completes a key holds the key's lock (``locked``, a file under ``.locks/``).
+
 A store for datasets too large for git would implement the same five methods over an object store (fsspec
 paths instead of folders; renames become conditional puts), and snapshots would then record keys and
 content digests instead of git blobs.
@@ -16,8 +20,11 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
+
+from lab_cli.locks import file_lock
 
 Sample = dict[str, Any]
 
@@ -53,9 +60,10 @@ def new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic_text(path: Path, text: str) -> None:
+def write_atomic_text(path: Path, text: str, replace: bool = True) -> None:
     """Write ``path`` through a temporary file and a rename: readers see all of it or none. The file keeps its
-    mode, or gets the one ``open`` would give a new file."""
+    mode, or gets the one ``open`` would give a new file. ``replace=False``: ``FileExistsError`` instead of
+    overwriting a file that exists (a hard link, which fails rather than replaces, puts it in place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else new_file_mode()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -65,10 +73,27 @@ def write_atomic_text(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _place_new(Path(temporary), path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _place_new(temporary: Path, path: Path) -> None:
+    """Move ``temporary`` to ``path`` unless ``path`` exists (``FileExistsError``): by a hard link, or, on a
+    filesystem without them, by creating ``path`` exclusively (empty for an instant) and renaming over it."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (some network and FAT filesystems)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        os.replace(temporary, path)
+        return
+    temporary.unlink()
 
 
 class DirectoryStore:
@@ -93,9 +118,19 @@ class DirectoryStore:
     def append(self, key: str, samples: list[Sample]) -> None:
         if not samples:
             return
-        parts = self._parts(key)
-        number = int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
-        write_atomic_text(self._folder(key) / f"part-{number:06d}.jsonl", "".join(map(canonical_line, samples)))
+        text = "".join(map(canonical_line, samples))
+        while True:  # another process may take the next number between listing and linking: take the one after
+            parts = self._parts(key)
+            number = int(parts[-1].stem.split("-")[1]) + 1 if parts else 1
+            try:
+                write_atomic_text(self._folder(key) / f"part-{number:06d}.jsonl", text, replace=False)
+                return
+            except FileExistsError:
+                continue
+
+    def locked(self, key: str) -> AbstractContextManager[None]:
+        """Hold ``key``'s lock (exclusive, waits): one process at a time checks, rewrites and completes a key."""
+        return file_lock(self.root / ".locks" / f"{key}.lock")
 
     def mark_complete(self, key: str) -> None:
         write_atomic_text(self._folder(key) / "COMPLETE", f"{self.count(key)}\n")

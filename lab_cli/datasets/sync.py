@@ -21,7 +21,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from lab_cli.datasets.snapshot import DATASETS_REF, NOTES_REF, default_store, import_snapshot, note_snapshot
+from lab_cli.datasets.snapshot import (
+    DATASETS_REF,
+    NOTES_REF,
+    default_store,
+    import_snapshot,
+    note_snapshot,
+    snapshot_lock,
+)
 from lab_cli.errors import GitError
 from lab_cli.gitrepo import GitRepo, PushRejected
 
@@ -105,7 +112,13 @@ class _Reconciled:
 
 
 def _reconcile(repo: GitRepo, theirs: str | None, their_notes: str | None) -> _Reconciled:
-    """Make both local refs fast-forwards of the remote's."""
+    """Make both local refs fast-forwards of the remote's (under the snapshot lock: a lab generate recording a
+    snapshot meanwhile waits, and is replayed by the next push)."""
+    with snapshot_lock(repo):
+        return _reconcile_locked(repo, theirs, their_notes)
+
+
+def _reconcile_locked(repo: GitRepo, theirs: str | None, their_notes: str | None) -> _Reconciled:
     ours = repo.ref(DATASETS_REF)
     mine = repo.first_parent_commits(theirs, ours) if ours else []
     replayed = dropped = 0

@@ -5,7 +5,8 @@ messages, sampling settings, seed). Each line is written to the operating system
 arrives (so a killed process loses nothing), and the file is fsynced before any answer of a batch is used
 (so even a machine crash loses no answer that shaped a sample). A torn last line is ignored on reading.
 Requests are built deterministically from the leaf and the seed, so a
-rerun asks the same questions and finds their answers here.
+rerun asks the same questions and finds their answers here. Each line is one write to a file opened for
+appending, so two runs on one key at once add whole lines side by side.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from lab_cli.datasets.keys import digest
 from lab_cli.teacher.client import ChatRequest, ChatResponse
@@ -42,7 +43,7 @@ class ResponseLog:
         self.path = path
         self.model = model
         self.answers: dict[str, list[str]] = {}
-        self._stream: TextIO | None = None
+        self._stream: BinaryIO | None = None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -50,10 +51,6 @@ class ResponseLog:
                 except ValueError:
                     continue  # a line torn by a crash: that request is simply asked again
                 self.answers[record["request"]] = record["texts"]
-
-    def cached(self, request: ChatRequest) -> list[str] | None:
-        """The stored texts for ``request``, if it was answered before."""
-        return self.answers.get(request_digest(self.model, request))
 
     def recorder(self, requests: list[ChatRequest], digests: list[str] | None = None) -> Callable[[ChatResponse], None]:
         """A callback for ``TeacherClient.run`` that writes each response the moment it arrives (``digests``:
@@ -66,9 +63,9 @@ class ResponseLog:
             self.answers[key] = list(response.texts)
             if self._stream is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._stream = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 (kept open across answers)
-            self._stream.write(json.dumps({"request": key, "texts": list(response.texts)}) + "\n")
-            self._stream.flush()
+                self._stream = open(self.path, "ab", buffering=0)  # noqa: SIM115 (kept open across answers)
+            # one unbuffered write of the whole line to an O_APPEND file: two runs on one key never interleave
+            self._stream.write((json.dumps({"request": key, "texts": list(response.texts)}) + "\n").encode())
 
         return record
 

@@ -4,6 +4,7 @@ snapshot of the commit when every leaf there has samples.
 Leaves run side by side within one teacher session (one bound on requests in flight); each stores its samples
 the moment it finishes, so a run stopped at any point keeps whole leaves, and its response log keeps every
 answer of the unfinished ones. A key left half-written by a crash is rewritten from the log, never appended to.
+Two runs on one repository at once store each key once: the first to finish it wins, under the key's lock.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 from lab_cli.datasets.keys import digest, sample_split
 from lab_cli.datasets.snapshot import LeafData, write_snapshot
 from lab_cli.datasets.store import DirectoryStore
+from lab_cli.faults import crash_point
 from lab_cli.generate.asking import LoggedAsker
 from lab_cli.generate.document_samples import document_samples
 from lab_cli.generate.kinds import generate_for_kind, seed_samples
@@ -187,11 +189,7 @@ async def _generate_leaf(
     samples = identified([*seeds, *outcome.samples], item.key)
     if item.kind == "knowledge":  # after the split is fixed: document samples use trained pairs only
         samples += identified(document_samples(item.data, item.chunks, samples, metadata), item.key)
-    store = workspace.store
-    if store.count(item.key):
-        store.remove(item.key)  # a crash between writing and marking complete: rewrite, never append twice
-    store.append(item.key, samples)
-    store.mark_complete(item.key)
+    _store_once(workspace.store, item.key, samples)
     origins = Counter(s["metadata"]["origin"] for s in samples)
     result = LeafResult(
         item.leaf, item.key, ask.sent, ask.reused, origins["seed"], origins["generated"], dict(outcome.drops)
@@ -199,6 +197,19 @@ async def _generate_leaf(
     result.documents = origins["document"]
     reporter.leaf_finished(item, result)
     return result
+
+
+def _store_once(store: DirectoryStore, key: str, samples: list[dict[str, Any]]) -> None:
+    """Store a finished key's samples unless another run (on the same repository, at once) finished it first:
+    under the key's lock, so the two never interleave their batches."""
+    with store.locked(key):
+        if store.is_complete(key):
+            return  # the first run to finish a key wins; its samples are the key's
+        if store.count(key):
+            store.remove(key)  # a crash between writing and marking complete: rewrite, never append twice
+        store.append(key, samples)
+        crash_point("store-after-append")
+        store.mark_complete(key)
 
 
 def identified(samples: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:

@@ -127,6 +127,7 @@ class Candidate:
 
     path: Path
     relative: PurePosixPath
+    unreadable: str = ""  # a folder discovery could not list: why (its files were not validated)
 
 
 def is_misnamed(relative: PurePosixPath) -> bool:
@@ -153,25 +154,27 @@ def discover(root: Path, start: Path) -> Iterator[Candidate]:
     """Every ``qna.yaml`` (and misnamed YAML file in taxonomy folders) under ``start``, in sorted order.
 
     Hidden folders outside the taxonomy folders are skipped (``is_hidden_folder``); symlinked folders are not
-    entered.
+    entered. A folder that cannot be listed is a candidate too, with ``unreadable`` set, so it is reported
+    rather than silently passed over.
     """
     prefix = len(os.path.join(str(root), ""))
     pending = [str(start)]
-    found: list[tuple[str, str]] = []  # (path, path relative to root)
+    found: list[tuple[str, str, str]] = []  # (path, path relative to root, why it is unreadable)
     while pending:
         folder = pending.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as exc:
+            found.append((folder, folder[prefix:].replace(os.sep, "/") or ".", exc.strerror or str(exc)))
             continue
         for entry in entries:
             name = entry.name
             relative = entry.path[prefix:].replace(os.sep, "/")
             if name == LEAF_FILE or (name.endswith(_YAML_SUFFIXES) and entry.is_file(follow_symlinks=False)):
                 if name == LEAF_FILE or is_misnamed(PurePosixPath(relative)):
-                    found.append((entry.path, relative))
+                    found.append((entry.path, relative, ""))
             elif entry.is_dir(follow_symlinks=False) and not is_hidden_folder(PurePosixPath(relative).parts):
                 pending.append(entry.path)
     found.sort(key=lambda item: item[1].replace("/", "\0"))  # component by component, like sorting path parts
-    for path, relative in found:
-        yield Candidate(Path(path), PurePosixPath(relative))
+    for path, relative, unreadable in found:
+        yield Candidate(Path(path), PurePosixPath(relative), unreadable)

@@ -187,6 +187,7 @@ class Selected:
     shown: str
     inside_root: bool = True
     relative: PurePosixPath | None = None
+    unreadable: str = ""  # a folder that could not be listed: why
 
 
 def collect(paths: Sequence[Path]) -> list[Selected]:
@@ -218,6 +219,8 @@ def collect(paths: Sequence[Path]) -> list[Selected]:
 def _discovered(candidate: leaves.Candidate, root: Path, shown: str) -> Selected:
     """A discovered file; outside a git work tree its root is its own (folders below a plain folder may hold
     several taxonomies, or none)."""
+    if candidate.unreadable:
+        return Selected(candidate.path, root, shown, unreadable=candidate.unreadable)
     if _is_work_tree(root):
         parts = candidate.relative.parts
         first = _first_taxonomy_folder(parts[:-1])
@@ -256,7 +259,11 @@ def validate_paths(
     reports = []
     with collection_paused():
         for index, item in enumerate(files, start=1):
-            if item.inside_root:
+            if item.unreadable:
+                report = FileReport(path=item.shown, leaf=item.shown)
+                message = f"folder cannot be read ({item.unreadable}); the leaves in it were not validated"
+                report.add(1, 1, "unreadable", message)
+            elif item.inside_root:
                 report = check_file(item.path, item.root, item.shown, max_bytes, item.relative)
             else:
                 report = FileReport(path=item.shown, leaf=item.shown)
@@ -272,7 +279,7 @@ def fix_paths(paths: Sequence[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> list
     from lab_cli.taxonomy.fix import fix_file
 
     changed = []
-    for item in collect(paths):
+    for item in (item for item in collect(paths) if not item.unreadable):
         source = read_source(item.path, item.root, max_bytes)
         writable = item.inside_root and source.text is not None and not item.path.is_symlink()
         if writable and fix_file(item.path, source.text):

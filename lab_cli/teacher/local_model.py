@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lab_cli.errors import UsageError
+from lab_cli.locks import file_lock
 from lab_cli.paths import cache_dir
 
 DEFAULT_MODEL_NAME = "smollm2-135m-instruct"
@@ -61,12 +62,34 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def materialize_default(force: bool = False, say: Callable[[str], None] = lambda _: None) -> Path:
-    """The default checkpoint folder, converted from the bundled GGUF the first time (atomic, idempotent)."""
-    target = default_model_dir()
+def _is_current(target: Path) -> bool:
+    """Whether ``target`` holds a finished conversion of the current version."""
     marker = target / MARKER
-    if not force and marker.is_file() and json.loads(marker.read_text("utf-8")).get("schema_version") == MARKER_VERSION:
+    try:
+        return json.loads(marker.read_text("utf-8")).get("schema_version") == MARKER_VERSION
+    except (OSError, ValueError, AttributeError):
+        return False  # missing or damaged: converted again
+
+
+def materialize_default(force: bool = False, say: Callable[[str], None] = lambda _: None) -> Path:
+    """The default checkpoint folder, converted from the bundled GGUF the first time (atomic, idempotent).
+
+    Every torchrun rank and every lab process may call it at once: the conversion runs under a file lock
+    (``.smollm2-135m-instruct.lock`` beside the folder), and whoever waited finds it done and reuses it.
+    """
+    target = default_model_dir()
+    if not force and _is_current(target):
         return target
+    with file_lock(target.with_name(f".{target.name}.lock")):
+        if force or not _is_current(target):
+            _convert(target, say)
+    return target
+
+
+def _convert(target: Path, say: Callable[[str], None]) -> None:
+    """Convert the bundled GGUF into ``target`` through a staging folder (the caller holds the lock)."""
+    for left in target.parent.glob(f".{target.name}.*.tmp"):  # conversions killed midway: none runs now
+        shutil.rmtree(left, ignore_errors=True)
     gguf = bundled_gguf()
     say(f"converting {gguf.name} to a Hugging Face checkpoint in {target} (once; about a minute)…")
     import torch
@@ -86,7 +109,6 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
     plain.generation_config.temperature = 0.7
     plain.generation_config.top_p = 0.95
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
     plain.save_pretrained(staging, safe_serialization=True)
     tokenizer.save_pretrained(staging)
     record = {
@@ -96,11 +118,12 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
         "name": DEFAULT_MODEL_NAME,
     }
     (staging / MARKER).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    if target.exists():
-        shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    retired = target.with_name(f".{target.name}.{os.getpid()}.old")
+    if target.exists():
+        os.replace(target, retired)  # two renames: the folder is missing for an instant, never half-written
     os.replace(staging, target)
-    return target
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def model_identity(path: Path) -> str:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lab_cli.errors import TrainError
-from lab_cli.train.records import read_record, write_record
+from lab_cli.train.records import read_record, shaped, write_record
 
 JOURNAL = "lab_journal.json"
 JOURNAL_VERSION = 1
@@ -54,7 +54,8 @@ def read_journal(out: Path) -> Journal | None:
     document = read_record(out / JOURNAL, JOURNAL_VERSION)
     if document is None:
         return None
-    return Journal(document["request"], tuple(PhaseRecord(**p) for p in document["phases"]))
+    with shaped(out / JOURNAL):
+        return Journal(document["request"], tuple(PhaseRecord(**p) for p in document["phases"]))
 
 
 def start_or_resume(out: Path, request: dict, resume: bool) -> Journal:

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from lab_cli.errors import TrainError, UsageError
-from lab_cli.train.records import read_record, write_record
+from lab_cli.train.records import read_record, shaped, write_record
 
 LINEAGE = "lab_lineage.json"
 LINEAGE_VERSION = 1
@@ -97,10 +97,14 @@ def read_lineage(checkpoint: Path) -> Lineage | None:
     document = read_record(checkpoint / LINEAGE, LINEAGE_VERSION)
     if document is None:
         return None
-    document["trained_keys"] = tuple(document["trained_keys"])
-    document["phases"] = tuple(document["phases"])
-    document["rehearsal"] = tuple(document.get("rehearsal", ()))
-    return Lineage(**document)
+    with shaped(checkpoint / LINEAGE):
+        document["trained_keys"] = tuple(document["trained_keys"])
+        document["phases"] = tuple(document["phases"])
+        document["rehearsal"] = tuple(document.get("rehearsal", ()))
+        lineage = Lineage(**document)
+        if lineage.parent is not None and not isinstance(lineage.parent, str):
+            raise TypeError(f"parent is {lineage.parent!r}, not a folder name")
+        return lineage
 
 
 def lineage_chain(checkpoint: Path) -> list[tuple[Path, Lineage]]:
@@ -108,8 +112,15 @@ def lineage_chain(checkpoint: Path) -> list[tuple[Path, Lineage]]:
     if not checkpoint.is_dir():
         raise UsageError(f"{checkpoint}: no such folder; give a checkpoint folder lab train wrote (its --out)")
     chain: list[tuple[Path, Lineage]] = []
+    seen: set[Path] = set()
     current: Path | None = checkpoint
     while current is not None:
+        if current.resolve() in seen:
+            raise TrainError(
+                f"the lineage of {checkpoint} loops back to {current}; fix the parent in its {LINEAGE} to the "
+                "checkpoint it was trained from"
+            )
+        seen.add(current.resolve())
         lineage = read_lineage(current)
         if lineage is None:
             if not chain:

@@ -16,11 +16,18 @@ from lab_cli.train.tokenize import IGNORE, Encoded
 
 @dataclass
 class PackingStats:
-    """Tokens seen by the collator, and what padding to the longest sample of each batch would have cost."""
+    """Tokens seen by the collator, the places of the rows it emitted, and what padding to the longest sample of
+    each batch would have cost."""
 
     tokens: int = 0
+    emitted_tokens: int = 0
     padded_tokens: int = 0
     rows: int = 0
+
+    @property
+    def non_pad_share(self) -> float:
+        """The share of the emitted rows' places that hold a sample's token (1.0 before any batch)."""
+        return self.tokens / self.emitted_tokens if self.emitted_tokens else 1.0
 
     @property
     def padded_non_pad_share(self) -> float:
@@ -31,12 +38,20 @@ class PackingStats:
 class PackingCollator:
     """Collates ``Encoded`` samples into one packed row: ``input_ids``, ``labels``, ``position_ids``."""
 
-    non_pad_share = 1.0  # packing end to end leaves no padding at all
-
     def __init__(self) -> None:
         self.stats = PackingStats()
 
     def __call__(self, features: Sequence[Encoded]) -> dict:
+        """The packed batch of ``features``; its rows are counted as emitted (``stats``)."""
+        batch = self.collate(features)
+        self.stats.tokens += sum(len(item.input_ids) for item in features)
+        self.stats.emitted_tokens += batch["input_ids"].numel()
+        self.stats.padded_tokens += len(features) * max(len(item.input_ids) for item in features)
+        self.stats.rows += batch["input_ids"].shape[0]
+        return batch
+
+    def collate(self, features: Sequence[Encoded]) -> dict:
+        """The features laid end to end in one row."""
         import torch
 
         ids, labels, positions = [], [], []
@@ -45,9 +60,6 @@ class PackingCollator:
             # the first token of a sample must not be predicted from the previous sample's last token
             labels.extend([IGNORE, *item.labels[1:]])
             positions.extend(range(len(item.input_ids)))
-        self.stats.tokens += len(ids)
-        self.stats.padded_tokens += len(features) * max(len(item.input_ids) for item in features)
-        self.stats.rows += 1
         as_row = lambda values: torch.tensor([values], dtype=torch.long)  # noqa: E731
         # a key-value cache turns packed-sequence detection off (masking_utils checks ``cache is None``)
         return {

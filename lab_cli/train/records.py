@@ -4,6 +4,8 @@ back with a clear error when damaged or from another version."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +30,14 @@ def read_record(path: Path, version: int) -> dict[str, Any] | None:
     if found != version:
         raise TrainError(f"{path} has schema version {found}; this lab reads version {version}")
     return document
+
+
+@contextmanager
+def shaped(path: Path) -> Iterator[None]:
+    """Turn a record that parses but holds the wrong fields (missing, unknown, of another type) into a
+    ``TrainError`` naming the file, as ``read_record`` does for one that does not parse."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        message = f"{path} is damaged (unexpected content: {exc}); restore it or train again into another --out"
+        raise TrainError(message) from None

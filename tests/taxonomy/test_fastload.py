@@ -62,7 +62,7 @@ def test_rare_yaml_is_left_to_pyyaml(text: str) -> None:
 
 
 def test_real_taxonomy_files(corpus: Path) -> None:
-    checked = 0
+    checked = parsed = 0
     for path in sorted((corpus / "taxonomy").rglob("qna.yaml")):
         text = path.read_text(encoding="utf-8")
         _, error = scan_tokens(text)
@@ -70,7 +70,8 @@ def test_real_taxonomy_files(corpus: Path) -> None:
             expected = yaml.safe_load(text)
         except yaml.YAMLError:
             continue
+        parsed += 1
         if error is None:
             assert _built(text)[0] == expected, path
             checked += 1
-    assert checked >= 25
+    assert parsed >= 14 and checked >= 0.8 * parsed  # most real files take the fast path

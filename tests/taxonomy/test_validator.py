@@ -210,3 +210,33 @@ def test_json_contract(taxonomy: Path) -> None:
         ],
         "summary": {"files": 1, "errors": 1, "warnings": 0},
     }
+
+
+def test_an_unreadable_folder_is_an_error_naming_it(taxonomy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from lab_cli.cli.main import main
+    from lab_cli.taxonomy import leaf
+
+    write_leaf(taxonomy, "compositional_skills/writing/poems", skill_text())
+    write_leaf(taxonomy, "compositional_skills/locked/inside", skill_text())
+    locked = taxonomy / "compositional_skills" / "locked"
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root lists any folder: make scandir refuse this one as it would for anyone else
+        real = os.scandir
+
+        def scandir(path: str):
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", path)
+            return real(path)
+
+        monkeypatch.setattr(leaf.os, "scandir", scandir)
+    try:
+        result = validate_paths([taxonomy])
+        assert main(["validate", str(taxonomy)]) == 1  # CI goes red: the folder's leaves were never checked
+    finally:
+        locked.chmod(0o755)
+    unreadable = [report for report in result.files if report.errors]
+    assert [report.path for report in unreadable] == [str(locked)]
+    assert unreadable[0].errors[0].rule == "unreadable" and "Permission denied" in unreadable[0].errors[0].message
+    assert [report.leaf for report in result.files if not report.errors] == ["compositional_skills/writing/poems"]

@@ -62,8 +62,20 @@ def _mutations(text: str, rng: random.Random) -> list[str]:
     ]
 
 
-def _real_files() -> list[Path]:
+UNCLOSED_FLOW = "foundational_skills/reasoning/logical_reasoning/broken/qna.yaml"
+KNOWN_DIFFERENCE = pytest.mark.xfail(
+    strict=True,  # passes once fixed: then drop the mark
+    reason="after '[unclosed' yamllint also reports indentation at 4:3 (the next entry); lab the syntax error alone",
+)
+
+
+def _real_files() -> list:
     files = sorted((REPO_ROOT / "taxonomy").rglob("qna.yaml"))
+    fixtures = REPO_ROOT / "tests" / "fixtures" / "agreement" / "taxonomy"
+    files += [
+        pytest.param(path, marks=KNOWN_DIFFERENCE) if path == fixtures / UNCLOSED_FLOW else path
+        for path in sorted(fixtures.rglob("qna.yaml"))
+    ]
     corpus = REPO_ROOT.parent / "shared" / "corpus" / "taxonomy"
     return files + (sorted(corpus.rglob("qna.yaml")) if corpus.exists() else [])
 

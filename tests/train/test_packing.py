@@ -52,3 +52,28 @@ def test_collator_concatenates_and_masks_each_samples_first_token(tiny_model: Pa
     assert batch["input_ids"][0].tolist() == [t for s in samples for t in s.input_ids]
     assert collator.stats.tokens == sum(lengths)
     assert collator.stats.padded_non_pad_share == sum(lengths) / (3 * max(lengths)) < 1.0
+
+
+def test_the_non_pad_share_is_counted_from_the_rows_emitted() -> None:
+    import torch
+
+    from lab_cli.train.tokenize import Encoded
+
+    class PaddingCollator(PackingCollator):
+        """A collator that (wrongly) pads each row to a multiple of 8: what a change that starts padding does."""
+
+        def collate(self, features):
+            batch = super().collate(features)
+            width = -batch["input_ids"].shape[1] % 8
+            return {
+                key: torch.nn.functional.pad(value, (0, width)) if key != "use_cache" else value
+                for key, value in batch.items()
+            }
+
+    samples = [Encoded([1, 2, 3], [1, 2, 3]), Encoded([4, 5], [4, 5])]
+    packed, padded = PackingCollator(), PaddingCollator()
+    for collator in (packed, padded):
+        collator(samples)
+        collator(samples[:1])
+    assert (packed.stats.tokens, packed.stats.emitted_tokens, packed.stats.non_pad_share) == (8, 8, 1.0)
+    assert (padded.stats.tokens, padded.stats.emitted_tokens, padded.stats.non_pad_share) == (8, 16, 0.5)
