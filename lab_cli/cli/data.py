@@ -132,15 +132,15 @@ def show(
     """Show one snapshot: per leaf, its kind, generation key and sample count."""
     from lab_cli.datasets.history import dataset_show
 
-    data = dataset_show(_repo(repo_path), revision)
+    shown = dataset_show(_repo(repo_path), revision)
     if output_format == "json":
-        print(json.dumps(data, indent=2))
+        print(json.dumps(shown.as_dict(), indent=2))
         return 0
-    print(f"snapshot {data['snapshot'][:12]} of taxonomy commit {data['taxonomy_commit'][:12]}")
-    for leaf, entry in sorted(data["leaves"].items()):
-        origin = ", ".join(f"{k}={v}" for k, v in entry.get("provenance", {}).items())
+    print(f"snapshot {shown.snapshot[:12]} of taxonomy commit {shown.manifest.taxonomy_commit[:12]}")
+    for leaf, entry in sorted(shown.manifest.leaves.items()):
+        origin = ", ".join(f"{k}={v}" for k, v in sorted(entry.provenance.items()))
         print(
-            f"  {leaf}  {entry['kind']}  key {entry['generation_key'][:12]}  {entry['samples']} samples"
+            f"  {leaf}  {entry.kind}  key {entry.generation_key[:12]}  {entry.samples} samples"
             + (f"  ({origin})" if origin else "")
         )
     return 0
@@ -194,7 +194,7 @@ def verify(
     repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Re-hash every stored sample blob and check it against its manifest; exit 1 on corruption."""
-    from lab_cli.datasets.export import verify as verify_snapshots
+    from lab_cli.datasets.maintenance import verify as verify_snapshots
 
     report = verify_snapshots(_repo(repo_path), revision)
     if output_format == "json":
@@ -212,7 +212,7 @@ def gc(
 ) -> int:
     """Delete stored samples that no snapshot references (unfinished generations are kept), and the response
     logs of keys a snapshot holds; refused while a lab generate run uses the repository."""
-    from lab_cli.datasets.export import garbage_collect
+    from lab_cli.datasets.maintenance import garbage_collect
     from lab_cli.datasets.snapshot import default_store
 
     repo = _repo(repo_path)

@@ -86,7 +86,7 @@ def generate(
     repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
-    from lab_cli.datasets.export import generation_lease
+    from lab_cli.datasets.maintenance import generation_lease
     from lab_cli.errors import UsageError
     from lab_cli.generate.engine import TeacherChoice, prepare, prepare_each
     from lab_cli.generate.plan import GenerateOptions

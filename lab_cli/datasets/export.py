@@ -1,30 +1,22 @@
-"""Export a snapshot in InstructLab's training format, and check or clean what lab has stored.
+"""Export a snapshot in InstructLab's training format.
 
 Export writes ``knowledge_train_msgs.jsonl`` and ``skills_train_msgs.jsonl`` (the ``train`` split) and
 ``eval_msgs.jsonl`` (the ``eval`` split, never trained on): one record per sample with ``messages`` (role and
 content), ``metadata`` (a JSON string, as InstructLab writes it) and ``id``. Every record opens with the system
 prompt lab trains with (the taxonomy's, from ``.lab.toml``, else lab's default), as InstructLab's records do.
 ``--format parquet`` writes the same records as Parquet files.
-
-Garbage collection never runs beside a generation run: each run holds ``.git/lab/run.lock`` shared for its
-whole length (``generation_lease``) and gc needs it alone, so a key planned for reuse is still there when the
-run's snapshot records it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from lab_cli.datasets.snapshot import read_manifest, snapshot_history, snapshot_of
-from lab_cli.datasets.store import DirectoryStore, write_atomic_text
-from lab_cli.errors import GitError, LabError, UsageError
+from lab_cli.datasets.snapshot import snapshot_of, snapshot_samples
+from lab_cli.datasets.store import write_atomic_text
+from lab_cli.errors import UsageError
 from lab_cli.gitrepo import GitRepo
-from lab_cli.locks import LockBusy, file_lock
 from lab_cli.prompts import with_system_prompt
 
 FILES = {"knowledge": "knowledge_train_msgs", "skills": "skills_train_msgs", "eval": "eval_msgs"}
@@ -35,10 +27,6 @@ def _record(sample: dict, system_prompt: str) -> dict:
     identifier = metadata.get("id") or hashlib.sha256(json.dumps(sample, sort_keys=True).encode()).hexdigest()[:32]
     messages = list(with_system_prompt(sample["messages"], system_prompt))
     return {"messages": messages, "metadata": json.dumps(metadata, sort_keys=True), "id": identifier}
-
-
-def _read_blobs(repo: GitRepo, blobs: list[str]) -> dict[str, bytes]:
-    return repo.read_blobs(sorted(set(blobs)))
 
 
 def export_snapshot(
@@ -61,16 +49,11 @@ def export_snapshot(
             raise UsageError(
                 "--format parquet needs pyarrow: pip install -e .[train], or use --format jsonl"
             ) from problem
-    manifest = read_manifest(repo, snapshot_of(repo, revision))
-    leaves = manifest["leaves"]
-    contents = _read_blobs(repo, [entry["blob"] for entry in leaves.values()])
     groups: dict[str, list[dict]] = {name: [] for name in FILES}
-    for _, entry in sorted(leaves.items()):
-        for line in contents[entry["blob"]].decode("utf-8").splitlines():
-            sample = json.loads(line)
-            split = sample.get("metadata", {}).get("split", "train")
-            group = "eval" if split == "eval" else ("knowledge" if entry["kind"] == "knowledge" else "skills")
-            groups[group].append(_record(sample, system_prompt))
+    for _, entry, sample in snapshot_samples(repo, snapshot_of(repo, revision)):
+        split = sample.get("metadata", {}).get("split", "train")
+        group = "eval" if split == "eval" else ("knowledge" if entry.kind == "knowledge" else "skills")
+        groups[group].append(_record(sample, system_prompt))
     out.mkdir(parents=True, exist_ok=True)
     for group, records in groups.items():
         _write(out / f"{FILES[group]}.{output_format}", records, output_format)
@@ -89,113 +72,3 @@ def _write(path: Path, records: list[dict], output_format: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     pq.write_table(pa.Table.from_pylist(records, schema=schema), temporary)  # an explicit schema: empty files load too
     temporary.replace(path)
-
-
-@dataclass
-class VerifyReport:
-    """What verification checked and what it found wrong."""
-
-    snapshots: int = 0
-    blobs: int = 0
-    samples: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON form."""
-        return {"snapshots": self.snapshots, "blobs": self.blobs, "samples": self.samples, "problems": self.problems}
-
-
-def _git_blob_id(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
-
-
-def verify(repo: GitRepo, revision: str | None = None) -> VerifyReport:
-    """Re-hash every blob of one snapshot (or all) and check its samples against the manifest."""
-    snapshots = [snapshot_of(repo, revision)] if revision else snapshot_history(repo)
-    report = VerifyReport(snapshots=len(snapshots))
-    checked: set[str] = set()
-    for snapshot in snapshots:
-        for leaf, entry in read_manifest(repo, snapshot)["leaves"].items():
-            if entry["blob"] in checked:
-                continue
-            checked.add(entry["blob"])
-            report.blobs += 1
-            try:
-                data = repo.run("cat-file", "blob", entry["blob"])
-            except GitError as exc:
-                report.problems.append(f"{leaf}: blob {entry['blob'][:12]} unreadable ({exc})")
-                continue
-            if _git_blob_id(data) != entry["blob"]:
-                report.problems.append(f"{leaf}: blob {entry['blob'][:12]} does not hash to its id (corrupted)")
-                continue
-            report.problems.extend(_check_samples(leaf, entry, data))
-            report.samples += entry["samples"]
-    return report
-
-
-def _check_samples(leaf: str, entry: dict, data: bytes) -> list[str]:
-    lines = data.decode("utf-8", "replace").splitlines()
-    problems = (
-        [] if len(lines) == entry["samples"] else [f"{leaf}: {len(lines)} samples, manifest says {entry['samples']}"]
-    )
-    for number, line in enumerate(lines, start=1):
-        try:
-            sample = json.loads(line)
-        except ValueError:
-            problems.append(f"{leaf}: sample {number} is not JSON")
-            continue
-        if sample.get("metadata", {}).get("generation_key") not in (None, entry["generation_key"]):
-            problems.append(f"{leaf}: sample {number} belongs to another generation key")
-    return problems
-
-
-def referenced_keys(repo: GitRepo) -> set[str]:
-    """Every generation key some snapshot holds."""
-    return {
-        entry["generation_key"]
-        for snapshot in snapshot_history(repo)
-        for entry in read_manifest(repo, snapshot)["leaves"].values()
-    }
-
-
-@contextmanager
-def generation_lease(repo: GitRepo) -> Iterator[None]:
-    """Hold the repository's samples for a generation run (shared: runs side by side), so ``lab data gc``
-    does not delete a key the run planned to reuse before its snapshot records it."""
-    with file_lock(_lease_path(repo), shared=True):
-        yield
-
-
-def _lease_path(repo: GitRepo) -> Path:
-    return repo.git_dir() / "lab" / "run.lock"
-
-
-def garbage_collect(repo: GitRepo, store: DirectoryStore, responses: Path) -> tuple[list[str], list[str]]:
-    """``lab data gc``: the unreferenced keys removed and the finished response logs pruned; ``LabError`` at
-    once while a generation run holds the repository (it may be about to snapshot a key no snapshot holds yet)."""
-    try:
-        with file_lock(_lease_path(repo), wait=False):
-            return collect_garbage(repo, store), prune_responses(repo, responses)
-    except LockBusy as exc:
-        raise LabError("a lab generate run is using this repository; run lab data gc after it ends") from exc
-
-
-def collect_garbage(repo: GitRepo, store: DirectoryStore) -> list[str]:
-    """Delete stored keys no snapshot references (unfinished generations are kept); the keys removed."""
-    referenced = referenced_keys(repo)
-    removed = [key for key in store.stored_keys() if key not in referenced and store.is_complete(key)]
-    for key in removed:
-        store.remove(key)
-    return removed
-
-
-def prune_responses(repo: GitRepo, responses: Path) -> list[str]:
-    """Delete the response logs (``<key>.jsonl`` in ``responses``) of keys a snapshot holds: their samples are
-    in git and the key is never generated again. Logs of unfinished or unrecorded keys stay; the keys pruned."""
-    referenced = referenced_keys(repo)
-    pruned = (
-        sorted(log.stem for log in responses.glob("*.jsonl") if log.stem in referenced) if responses.is_dir() else []
-    )
-    for key in pruned:
-        (responses / f"{key}.jsonl").unlink()
-    return pruned

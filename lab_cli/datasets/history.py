@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from lab_cli.datasets.manifest import EMPTY, Manifest
 from lab_cli.datasets.snapshot import diff_manifests, read_manifest, snapshot_history, snapshot_of
 from lab_cli.gitrepo import GitRepo
 
@@ -32,14 +33,14 @@ def dataset_log(repo: GitRepo) -> list[LogEntry]:
     manifests = [read_manifest(repo, snapshot) for snapshot in snapshots]
     entries = []
     for index, (snapshot, manifest) in enumerate(zip(snapshots, manifests, strict=True)):
-        previous = manifests[index + 1] if index + 1 < len(manifests) else {"leaves": {}}
+        previous = manifests[index + 1] if index + 1 < len(manifests) else EMPTY
         change = diff_manifests(previous, manifest)
         entries.append(
             LogEntry(
                 snapshot,
-                manifest["taxonomy_commit"],
-                len(manifest["leaves"]),
-                sum(leaf["samples"] for leaf in manifest["leaves"].values()),
+                manifest.taxonomy_commit,
+                len(manifest.leaves),
+                manifest.samples,
                 len(change.added),
                 len(change.changed),
                 len(change.unchanged),
@@ -49,10 +50,22 @@ def dataset_log(repo: GitRepo) -> list[LogEntry]:
     return entries
 
 
-def dataset_show(repo: GitRepo, revision: str) -> dict:
-    """The manifest of the snapshot a revision names, with the snapshot id."""
+@dataclass(frozen=True)
+class ShownSnapshot:
+    """One snapshot and its manifest."""
+
+    snapshot: str
+    manifest: Manifest
+
+    def as_dict(self) -> dict:
+        """JSON form: the manifest's, with the snapshot id."""
+        return {"snapshot": self.snapshot, **self.manifest.as_dict()}
+
+
+def dataset_show(repo: GitRepo, revision: str) -> ShownSnapshot:
+    """The snapshot a revision names, with its manifest."""
     snapshot = snapshot_of(repo, revision)
-    return {"snapshot": snapshot, **read_manifest(repo, snapshot)}
+    return ShownSnapshot(snapshot, read_manifest(repo, snapshot))
 
 
 def dataset_diff(repo: GitRepo, first: str, second: str) -> dict:

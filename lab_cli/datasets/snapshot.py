@@ -18,8 +18,8 @@ import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from lab_cli.datasets.manifest import MANIFEST, Manifest, ManifestDamaged, ManifestEntry, parse_manifest
 from lab_cli.datasets.store import DirectoryStore, canonical_line, write_atomic_text
 from lab_cli.errors import GitError, LabError
 from lab_cli.faults import crash_point
@@ -28,8 +28,6 @@ from lab_cli.locks import file_lock
 
 DATASETS_REF = "refs/lab/datasets"
 NOTES_REF = "refs/notes/lab"
-MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -98,15 +96,9 @@ def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, 
     for leaf in sorted(leaves, key=lambda item: item.leaf):
         blob = blobs[leaf.generation_key]
         entries[f"leaves/{leaf.leaf}.jsonl"] = blob
-        manifest[leaf.leaf] = {
-            "kind": leaf.kind,
-            "generation_key": leaf.generation_key,
-            "samples": store.count(leaf.generation_key),
-            "blob": blob,
-            "provenance": dict(sorted(leaf.provenance.items())),
-        }
-    document = {"schema_version": MANIFEST_VERSION, "taxonomy_commit": taxonomy_commit, "leaves": manifest}
-    entries[MANIFEST] = repo.hash_bytes((json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
+        count = store.count(leaf.generation_key)
+        manifest[leaf.leaf] = ManifestEntry(leaf.kind, leaf.generation_key, count, blob, dict(leaf.provenance))
+    entries[MANIFEST] = repo.hash_bytes(Manifest(taxonomy_commit, manifest).to_json().encode())
     tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
     parent = repo.ref(DATASETS_REF)
     if parent is not None and repo.run("rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
@@ -134,10 +126,8 @@ def note_snapshot(repo: GitRepo, taxonomy_commit: str, snapshot: str) -> None:
 def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
     """Fill ``store`` with the samples of every key of ``snapshot`` it lacks (a clone that fetched the snapshot
     then reuses those leaves instead of generating them again); the keys written."""
-    entries = read_manifest(repo, snapshot)["leaves"].values()
-    wanted = {
-        entry["generation_key"]: entry["blob"] for entry in entries if not store.is_complete(entry["generation_key"])
-    }
+    entries = read_manifest(repo, snapshot).leaves.values()
+    wanted = {entry.generation_key: entry.blob for entry in entries if not store.is_complete(entry.generation_key)}
     contents = repo.read_blobs(sorted(set(wanted.values())))
     for key, blob in sorted(wanted.items()):
         with store.locked(key):  # a local run storing the key at this moment finishes first
@@ -150,38 +140,16 @@ def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
     return len(wanted)
 
 
-def read_manifest(repo: GitRepo, snapshot: str) -> dict:
+def read_manifest(repo: GitRepo, snapshot: str) -> Manifest:
     """The manifest of a snapshot commit; ``LabError`` naming it when it is damaged (not JSON, or without the
     fields every reader relies on)."""
     try:
-        document = json.loads(repo.read_file_at(snapshot, MANIFEST))
-        problem = _manifest_problem(document)
-    except (ValueError, UnicodeDecodeError) as exc:
-        problem = f"not JSON: {exc}"
-    if problem:
+        return parse_manifest(repo.read_file_at(snapshot, MANIFEST))
+    except ManifestDamaged as problem:
         raise LabError(
             f"{MANIFEST} of dataset snapshot {snapshot[:12]} is damaged ({problem}); fetch the snapshots again "
             "(lab data pull) or record this commit's again (lab generate)"
-        )
-    return document
-
-
-_ENTRY_FIELDS = {"kind": str, "generation_key": str, "samples": int, "blob": str}
-
-
-def _manifest_problem(document: object) -> str:
-    """What is wrong with a parsed manifest ("" when nothing)."""
-    if not isinstance(document, dict) or not isinstance(document.get("leaves"), dict):
-        return 'no "leaves" object'
-    if not isinstance(document.get("taxonomy_commit"), str):
-        return 'no "taxonomy_commit"'
-    for leaf, entry in document["leaves"].items():
-        if not isinstance(entry, dict):
-            return f"leaf {leaf} is not an object"
-        wrong = [name for name, kind in _ENTRY_FIELDS.items() if not isinstance(entry.get(name), kind)]
-        if wrong:
-            return f"leaf {leaf} lacks {', '.join(wrong)}"
-    return ""
+        ) from problem
 
 
 def snapshot_of(repo: GitRepo, revision: str) -> str:
@@ -223,18 +191,15 @@ class SnapshotDiff:
         return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
 
 
-def diff_manifests(old: dict, new: dict) -> SnapshotDiff:
+def diff_manifests(old: Manifest, new: Manifest) -> SnapshotDiff:
     """How the leaves of two manifests differ."""
-    before, after = old["leaves"], new["leaves"]
+    before, after = old.leaves, new.leaves
+    both = set(after) & set(before)
     return SnapshotDiff(
         added=sorted(set(after) - set(before)),
-        changed=sorted(
-            leaf for leaf in set(after) & set(before) if after[leaf]["generation_key"] != before[leaf]["generation_key"]
-        ),
+        changed=sorted(leaf for leaf in both if after[leaf].generation_key != before[leaf].generation_key),
         removed=sorted(set(before) - set(after)),
-        unchanged=sorted(
-            leaf for leaf in set(after) & set(before) if after[leaf]["generation_key"] == before[leaf]["generation_key"]
-        ),
+        unchanged=sorted(leaf for leaf in both if after[leaf].generation_key == before[leaf].generation_key),
     )
 
 
@@ -244,16 +209,11 @@ def leaf_samples(repo: GitRepo, snapshot: str, leaf: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines() if line]
 
 
-def snapshot_samples(repo: GitRepo, snapshot: str) -> Iterator[tuple[str, dict, dict]]:
+def snapshot_samples(repo: GitRepo, snapshot: str) -> Iterator[tuple[str, ManifestEntry, dict]]:
     """``(leaf, manifest entry, sample)`` for every sample of a snapshot, in leaf order (one batched read)."""
-    leaves = read_manifest(repo, snapshot)["leaves"]
-    blobs = repo.read_blobs(sorted({entry["blob"] for entry in leaves.values()}))
+    leaves = read_manifest(repo, snapshot).leaves
+    blobs = repo.read_blobs(sorted({entry.blob for entry in leaves.values()}))
     for leaf, entry in sorted(leaves.items()):
-        for line in blobs[entry["blob"]].decode("utf-8").splitlines():
+        for line in blobs[entry.blob].decode("utf-8").splitlines():
             if line:
                 yield leaf, entry, json.loads(line)
-
-
-def store_path(repo: GitRepo) -> Path:
-    """Where ``default_store`` keeps samples."""
-    return default_store(repo).root

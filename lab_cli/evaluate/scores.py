@@ -162,14 +162,14 @@ def eval_items(repo: GitRepo, snapshot: str, keys: set[str] | None = None) -> li
     """The eval-split questions of a snapshot's leaves (only those with a key in ``keys`` when given)."""
     items = []
     for leaf, entry, sample in snapshot_samples(repo, snapshot):
-        if keys is not None and entry["generation_key"] not in keys:
+        if keys is not None and entry.generation_key not in keys:
             continue
         messages, metadata = sample["messages"], sample.get("metadata", {})
         if metadata.get("split") != "eval" or messages[-1]["role"] != "assistant":
             continue
         origin, item_id = metadata.get("origin", "generated"), str(metadata.get("id", len(items)))
         items.append(
-            EvalItem(leaf, entry["generation_key"], tuple(messages[:-1]), messages[-1]["content"], origin, item_id)
+            EvalItem(leaf, entry.generation_key, tuple(messages[:-1]), messages[-1]["content"], origin, item_id)
         )
     return items
 

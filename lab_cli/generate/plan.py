@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from lab_cli.datasets.keys import GenerationSpec, generation_key, leaf_fingerprint
+from lab_cli.datasets.manifest import EMPTY, Manifest
 from lab_cli.datasets.snapshot import read_manifest, snapshot_history, snapshot_of
 from lab_cli.datasets.store import SampleStore
 from lab_cli.documents.fetch import DocumentCache, DocumentUnavailable
@@ -134,26 +135,26 @@ def leaf_paths(repo: GitRepo, commit: str) -> list[str]:
     )
 
 
-def last_generated(repo: GitRepo, commit: str) -> tuple[str, dict] | None:
+def last_generated(repo: GitRepo, commit: str) -> tuple[str, Manifest] | None:
     """The newest snapshot whose taxonomy commit is ``commit`` or behind it: (that commit, its manifest)."""
     for snapshot in snapshot_history(repo):
         manifest = read_manifest(repo, snapshot)
-        taxonomy_commit = manifest["taxonomy_commit"]
+        taxonomy_commit = manifest.taxonomy_commit
         if repo.exists(taxonomy_commit) and repo.is_ancestor(taxonomy_commit, commit):
             return taxonomy_commit, manifest
     return None
 
 
-def _base(repo: GitRepo, commit: str, options: GenerateOptions) -> tuple[str | None, dict]:
+def _base(repo: GitRepo, commit: str, options: GenerateOptions) -> tuple[str | None, Manifest]:
     """The base commit and its snapshot manifest (empty when it has none)."""
     if options.base is None:
         found = last_generated(repo, commit)
-        return found if found else (None, {})
+        return found if found else (None, EMPTY)
     base = repo.merge_base(repo.resolve(options.base), commit)
     try:
         return base, read_manifest(repo, snapshot_of(repo, base))
     except LabError:
-        return base, {}
+        return base, EMPTY
 
 
 def plan_generation(
@@ -169,16 +170,16 @@ def plan_generation(
     base, manifest = _base(repo, commit, options)
     changes = leaf_changes(repo, base, commit, repo.changes(base, commit)) if base else []
     status = {change.path: CHANGE_NAMES.get(change.status, "modified") for change in changes if change.status != "D"}
-    known = manifest.get("leaves", {})
+    known = manifest.leaves
     plan = Plan(commit, base, teacher, [], sorted(c.leaf for c in changes if c.status == "D"), _uncommitted(repo))
     to_read = []
     for path in leaf_paths(repo, commit):
         name = leaves.leaf_name(PurePosixPath(path))
         item = LeafPlan(name, path, "", status.get(path, "unchanged" if base else "added"))
         plan.leaves.append(item)
-        previous = known.get(name, {})
-        if item.change == "unchanged" and previous.get("provenance", {}).get("fingerprint"):
-            item.kind, item.fingerprint = previous["kind"], previous["provenance"]["fingerprint"]
+        previous = known.get(name)
+        if item.change == "unchanged" and previous is not None and previous.provenance.get("fingerprint"):
+            item.kind, item.fingerprint = previous.kind, previous.provenance["fingerprint"]
             _decide(item, options, teacher, store, considered=False)
             if item.action == "missing" and options.all_leaves:
                 to_read.append(item)  # stale for this teacher or pipeline: --all regenerates it

@@ -63,11 +63,11 @@ def snapshot_examples(repo: GitRepo, snapshot: str, split: str = "train", docume
         origin = metadata.get("origin", "generated")
         if origin == "document" and not documents:
             continue
-        kind = metadata.get("kind", entry["kind"])
+        kind = metadata.get("kind", entry.kind)
         length = metadata.get("length", "short")
         messages = tuple(sample["messages"])
         examples.append(
-            Example(leaf, kind, length, entry["generation_key"], messages, origin, str(metadata.get("id", "")))
+            Example(leaf, kind, length, entry.generation_key, messages, origin, str(metadata.get("id", "")))
         )
     return examples
 

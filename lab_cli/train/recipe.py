@@ -137,12 +137,12 @@ def train(request: TrainRequest, say: Say = print, say_step: Callable[[int, int]
     request.out.mkdir(parents=True, exist_ok=True)
     journal = start_or_resume(request.out, identity, request.resume)
     journal, final = _run_phases(request, plans, journal, start, say, say_step)
-    keys = {leaf: entry["generation_key"] for leaf, entry in manifest["leaves"].items()}
+    keys = {leaf: entry.generation_key for leaf, entry in manifest.leaves.items()}
     lineage = Lineage(
         base_model=base,
         parent=identity["parent"],
         taxonomy_repo=str(git.top),
-        taxonomy_commit=manifest["taxonomy_commit"],
+        taxonomy_commit=manifest.taxonomy_commit,
         dataset_snapshot=snapshot,
         trained_keys=tuple(sorted(trained | set(keys.values()))),
         new_keys={leaf: key for leaf, key in sorted(keys.items()) if key not in trained},

@@ -70,12 +70,12 @@ def test_three_commits_three_snapshots_with_shared_blobs(repo: Repo) -> None:
     git = GitRepo(repo.top)
     manifests = [read_manifest(git, snapshot) for snapshot in (first, second, third, fourth)]
 
-    blob = lambda manifest, leaf: manifest["leaves"][leaf]["blob"]  # noqa: E731
+    blob = lambda manifest, leaf: manifest.leaves[leaf].blob  # noqa: E731
     assert blob(manifests[0], "compositional_skills/b") == blob(manifests[1], "compositional_skills/b")
     assert blob(manifests[1], "compositional_skills/a") != blob(manifests[2], "compositional_skills/a")
     tree_entry = git.run("ls-tree", f"{second}:leaves/compositional_skills", "b.jsonl").decode().split()[2]
     assert tree_entry == git.run("ls-tree", f"{first}:leaves/compositional_skills", "b.jsonl").decode().split()[2]
-    assert "compositional_skills/c" not in manifests[3]["leaves"]
+    assert "compositional_skills/c" not in manifests[3].leaves
 
     change = diff_manifests(manifests[2], manifests[3])
     assert (change.added, change.changed, change.removed) == ([], [], ["compositional_skills/c"])
@@ -188,12 +188,12 @@ def test_verify_detects_a_corrupted_object(repo: Repo) -> None:
     import os
     import zlib
 
-    from lab_cli.datasets.export import verify
+    from lab_cli.datasets.maintenance import verify
 
     _two_snapshots(repo)
     git = GitRepo(repo.top)
     assert verify(git).problems == []
-    blob = read_manifest(git, snapshot_of(git, "HEAD"))["leaves"]["compositional_skills/a"]["blob"]
+    blob = read_manifest(git, snapshot_of(git, "HEAD")).leaves["compositional_skills/a"].blob
     path = repo.top / ".git" / "objects" / blob[:2] / blob[2:]
     os.chmod(path, 0o644)
     data = zlib.decompress(path.read_bytes()).replace(b"assistant", b"ASSISTANT", 1)
@@ -203,7 +203,7 @@ def test_verify_detects_a_corrupted_object(repo: Repo) -> None:
 
 
 def test_gc_removes_only_unreferenced_complete_keys(repo: Repo) -> None:
-    from lab_cli.datasets.export import collect_garbage
+    from lab_cli.datasets.maintenance import collect_garbage
 
     _two_snapshots(repo)
     git = GitRepo(repo.top)

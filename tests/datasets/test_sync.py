@@ -116,7 +116,7 @@ def test_pull_puts_local_snapshots_on_top_and_the_remotes_snapshot_of_a_commit_w
     second, _ = commit_leaves(mine, {"compositional_skills/writing/a": [QA("q?", "a.")]}, "a commit of mine")
     git = GitRepo(mine.top)
     manifest = read_manifest(git, git.ref(DATASETS_REF))  # and my own snapshot of the first commit, on top
-    leaves = [LeafData(leaf, entry["kind"], entry["generation_key"]) for leaf, entry in manifest["leaves"].items()]
+    leaves = [LeafData(leaf, entry.kind, entry.generation_key) for leaf, entry in manifest.leaves.items()]
     write_snapshot(git, default_store(git), first, leaves)
     result = pull_snapshots(git, "origin")
     assert (result.moved, result.replayed, result.dropped) == (1, 1, 1)

@@ -92,10 +92,8 @@ def test_end_to_end_with_a_tiny_local_teacher(tiny_model: Path, tmp_path: Path, 
         "knowledge/history/lighthouses",
     }
     git = GitRepo(repo.top)
-    leaves = read_manifest(git, snapshot_of(git, "HEAD"))["leaves"]
-    assert (
-        leaves["knowledge/history/lighthouses"]["samples"] >= 15
-    )  # the seeds at least; the tiny model's text is noise
+    leaves = read_manifest(git, snapshot_of(git, "HEAD")).leaves
+    assert leaves["knowledge/history/lighthouses"].samples >= 15  # the seeds at least; the tiny model's text is noise
 
 
 def test_continuous_batching_is_another_teacher_identity(tiny_model: Path, tmp_path: Path) -> None:

@@ -4,9 +4,11 @@ is generated; a prompt or teacher change invalidates exactly the keys it affects
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
+from lab_cli.datasets.manifest import ManifestEntry
 from lab_cli.datasets.snapshot import leaf_samples, read_manifest, snapshot_of
 from lab_cli.generate.engine import TeacherChoice, carry_out, prepare
 from lab_cli.generate.plan import GenerateOptions
@@ -31,9 +33,9 @@ def run(repo: Repo, server: FakeTeacher, model: str = "fake-teacher", **options:
     return report, len(server.requests) - before
 
 
-def manifest(repo: Repo) -> dict:
+def manifest(repo: Repo) -> Mapping[str, ManifestEntry]:
     git = GitRepo(repo.top)
-    return read_manifest(git, snapshot_of(git, "HEAD"))["leaves"]
+    return read_manifest(git, snapshot_of(git, "HEAD")).leaves
 
 
 def test_full_then_one_changed_leaf(twenty_leaves: Repo, scripted_teacher: FakeTeacher) -> None:
@@ -51,7 +53,7 @@ def test_full_then_one_changed_leaf(twenty_leaves: Repo, scripted_teacher: FakeT
     assert [result.leaf for result in changed.results] == ["compositional_skills/writing/skill_03"]
     assert sent == changed.results[0].sent == 16  # 1 list + 5 judged + 5 answered + 5 pairs judged
     after = manifest(twenty_leaves)
-    assert {leaf for leaf in after if after[leaf]["blob"] != before[leaf]["blob"]} == {
+    assert {leaf for leaf in after if after[leaf].blob != before[leaf].blob} == {
         "compositional_skills/writing/skill_03"
     }
 

@@ -70,7 +70,7 @@ def test_killed_between_ref_and_note_the_rerun_adds_the_note(tmp_path: Path, scr
     shown = show(repo)
     assert shown.returncode == 0, shown.stderr
     assert sorted(json.loads(shown.stdout)["leaves"]) == [f"compositional_skills/writing/skill_{i}" for i in range(3)]
-    assert len(read_manifest(git, history[0])["leaves"]) == 3 and default_store(git).root.is_dir()
+    assert len(read_manifest(git, history[0]).leaves) == 3 and default_store(git).root.is_dir()
 
 
 def test_killed_after_storing_a_key_the_rerun_completes_it_once(tmp_path: Path, scripted_teacher: FakeTeacher) -> None:
@@ -90,9 +90,9 @@ def assert_stored_once(git: GitRepo, snapshot: str) -> None:
     """One snapshot, naming ``snapshot`` from the commit's note; each key's samples stored once, as recorded."""
     assert snapshot_history(git) == [snapshot] and snapshot_of(git, "HEAD") == snapshot
     store = default_store(git)
-    for leaf, entry in read_manifest(git, snapshot)["leaves"].items():
-        ids = [sample["metadata"]["id"] for sample in store.read(entry["generation_key"])]
-        assert len(ids) == len(set(ids)) == entry["samples"] == store.count(entry["generation_key"]) > 0, leaf
+    for leaf, entry in read_manifest(git, snapshot).leaves.items():
+        ids = [sample["metadata"]["id"] for sample in store.read(entry.generation_key)]
+        assert len(ids) == len(set(ids)) == entry.samples == store.count(entry.generation_key) > 0, leaf
         assert sorted(ids) == sorted(sample["metadata"]["id"] for sample in leaf_samples(git, snapshot, leaf))
 
 
@@ -120,7 +120,7 @@ def test_two_runs_at_once_store_every_sample_once_and_one_snapshot(tmp_path: Pat
 LEASE = """
 import sys
 from pathlib import Path
-from lab_cli.datasets.export import generation_lease
+from lab_cli.datasets.maintenance import generation_lease
 from lab_cli.gitrepo import GitRepo
 
 with generation_lease(GitRepo(Path(sys.argv[1]))):

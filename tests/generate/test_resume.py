@@ -28,7 +28,7 @@ def lab_generate(repo: Path, url: str) -> subprocess.Popen:
 def all_samples(repo: Path) -> dict[str, list[dict]]:
     git = GitRepo(repo)
     snapshot = snapshot_of(git, "HEAD")
-    return {leaf: leaf_samples(git, snapshot, leaf) for leaf in read_manifest(git, snapshot)["leaves"]}
+    return {leaf: leaf_samples(git, snapshot, leaf) for leaf in read_manifest(git, snapshot).leaves}
 
 
 def test_sigkill_midway_then_rerun_matches_an_uninterrupted_run(twenty_leaves: Repo, tmp_path: Path) -> None:
