@@ -102,7 +102,10 @@ def test_metadata_carries_the_hyperparameters_and_chat_template(gqa_model: Path,
     assert field(reader, "llama.feed_forward_length") == config.intermediate_size
     assert field(reader, "llama.context_length") == config.max_position_embeddings
     assert field(reader, "tokenizer.chat_template") == tokenizer.chat_template
+    assert (field(reader, "tokenizer.ggml.model"), field(reader, "tokenizer.ggml.pre")) == ("gpt2", "gpt2")
     assert field(reader, "tokenizer.ggml.eos_token_id") == tokenizer.eos_token_id
+    assert field(reader, "tokenizer.ggml.padding_token_id") == tokenizer.pad_token_id
+    assert "tokenizer.ggml.bos_token_id" not in reader.fields  # the tiny tokenizer has none
     assert len(field(reader, "tokenizer.ggml.tokens")) == config.vocab_size
 
 
