@@ -41,8 +41,9 @@ class GGUFExport:
     modelfile: Path
 
 
-def read_config(checkpoint: Path) -> dict[str, Any]:
-    """The checkpoint's ``config.json`` when it is a Llama model lab can export; else a one-line ``UsageError``."""
+def check_config(checkpoint: Path) -> None:
+    """A one-line ``UsageError`` unless ``config.json`` describes a Llama model lab can export (read before
+    torch is imported, so a wrong folder is told at once)."""
     path = checkpoint / "config.json"
     if not path.is_file():
         raise UsageError(f"{checkpoint}: not a Hugging Face checkpoint folder (no config.json)")
@@ -55,9 +56,9 @@ def read_config(checkpoint: Path) -> dict[str, Any]:
         names = ", ".join(f"{name} ({cls})" for name, cls in SUPPORTED.items())
         raise UsageError(f"{checkpoint}: architecture {kind!r} cannot be exported to GGUF; supported: {names}")
     rope = config.get("rope_parameters") or config.get("rope_scaling") or {}
-    if rope.get("rope_type", "default") != "default" or config.get("attention_bias") or config.get("mlp_bias"):
+    scaled = rope.get("rope_type", rope.get("type", "default")) != "default"
+    if scaled or config.get("attention_bias") or config.get("mlp_bias"):
         raise UsageError(f"{checkpoint}: rope scaling and bias terms are not exported; supported: plain Llama")
-    return config
 
 
 def permute_rotary(weights: Any, heads: int) -> Any:
@@ -66,21 +67,21 @@ def permute_rotary(weights: Any, heads: int) -> Any:
     return weights.reshape(heads, 2, shape[0] // heads // 2, *shape[1:]).swapaxes(1, 2).reshape(shape)
 
 
-def _hyperparameters(writer: Any, config: dict[str, Any], name: str) -> None:
-    heads = config["num_attention_heads"]
-    head_dim = config.get("head_dim") or config["hidden_size"] // heads
-    rope = config.get("rope_parameters") or {}
+def _hyperparameters(writer: Any, config: Any, name: str) -> None:
+    """Add a transformers ``LlamaConfig``'s sizes to the writer under llama.cpp's ``llama.*`` keys."""
+    heads = config.num_attention_heads
+    rope = getattr(config, "rope_parameters", None) or {}
     writer.add_name(name)
-    writer.add_context_length(config["max_position_embeddings"])
-    writer.add_embedding_length(config["hidden_size"])
-    writer.add_block_count(config["num_hidden_layers"])
-    writer.add_feed_forward_length(config["intermediate_size"])
+    writer.add_context_length(config.max_position_embeddings)
+    writer.add_embedding_length(config.hidden_size)
+    writer.add_block_count(config.num_hidden_layers)
+    writer.add_feed_forward_length(config.intermediate_size)
     writer.add_head_count(heads)
-    writer.add_head_count_kv(config.get("num_key_value_heads") or heads)
-    writer.add_rope_freq_base(float(rope.get("rope_theta", config.get("rope_theta", 10000.0))))
-    writer.add_rope_dimension_count(head_dim)
-    writer.add_layer_norm_rms_eps(float(config["rms_norm_eps"]))
-    writer.add_vocab_size(config["vocab_size"])
+    writer.add_head_count_kv(config.num_key_value_heads or heads)
+    writer.add_rope_freq_base(float(rope.get("rope_theta", getattr(config, "rope_theta", 10000.0))))
+    writer.add_rope_dimension_count(getattr(config, "head_dim", None) or config.hidden_size // heads)
+    writer.add_layer_norm_rms_eps(float(config.rms_norm_eps))
+    writer.add_vocab_size(config.vocab_size)
 
 
 def _encoded(array: Any, dtype: str) -> tuple[Any, Any]:
@@ -95,20 +96,25 @@ def _encoded(array: Any, dtype: str) -> tuple[Any, Any]:
     return array.astype(np.float16), None
 
 
-def _tensors(checkpoint: Path, config: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """The checkpoint's weights as (GGUF name, float32 numpy array), Q/K permuted, tied ``lm_head`` left out."""
-    import gguf
+def _load(checkpoint: Path) -> Any:
+    """The checkpoint's model in float32 (transformers fills in what its config.json leaves out)."""
     import torch
     from transformers import AutoModelForCausalLM
 
     with reading(checkpoint):
-        model = AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32)
-    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config["num_hidden_layers"])
-    heads = config["num_attention_heads"]
-    kv_heads = config.get("num_key_value_heads") or heads
-    tied = model.config.tie_word_embeddings
+        return AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32)
+
+
+def _tensors(checkpoint: Path, model: Any) -> Iterator[tuple[str, Any]]:
+    """The model's weights as (GGUF name, float32 numpy array), Q/K permuted, a tied ``lm_head`` left out."""
+    import gguf
+
+    config = model.config
+    names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.LLAMA, config.num_hidden_layers)
+    heads = config.num_attention_heads
+    kv_heads = config.num_key_value_heads or heads
     for hf_name, tensor in model.state_dict().items():
-        if (tied and hf_name == "lm_head.weight") or "rotary_emb" in hf_name:
+        if (config.tie_word_embeddings and hf_name == "lm_head.weight") or "rotary_emb" in hf_name:
             continue
         array = tensor.numpy()
         if hf_name.endswith("q_proj.weight"):
@@ -136,17 +142,17 @@ def staged(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
-def _write(path: Path, checkpoint: Path, config: dict[str, Any], vocab: Vocab, dtype: str) -> int:
+def _write(path: Path, checkpoint: Path, model: Any, vocab: Vocab, dtype: str) -> int:
     """Write the GGUF file at ``path``: metadata, vocabulary, then every tensor; return how many tensors."""
     import gguf
 
     writer = gguf.GGUFWriter(path, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.LLAMA])
-    _hyperparameters(writer, config, checkpoint.resolve().name)
+    _hyperparameters(writer, model.config, checkpoint.resolve().name)
     writer.add_file_type(FILE_TYPES[dtype])
     writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
     write_vocab(writer, vocab)
     count = 0
-    for name, array in _tensors(checkpoint, config):
+    for name, array in _tensors(checkpoint, model):
         data, raw_dtype = _encoded(array, dtype)
         writer.add_tensor(name, data, raw_dtype=raw_dtype)
         count += 1
@@ -164,10 +170,11 @@ def export_gguf(checkpoint: Path, out: Path, dtype: str = "f16") -> GGUFExport:
         raise UsageError(f"--dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
     if not checkpoint.is_dir():
         raise UsageError(f"{checkpoint}: no such folder; give a Hugging Face checkpoint folder")
-    config = read_config(checkpoint)
-    vocab = read_vocab(checkpoint, config["vocab_size"])
+    check_config(checkpoint)
+    model = _load(checkpoint)
+    vocab = read_vocab(checkpoint, model.config.vocab_size)
     with staged(out) as temporary:
-        count = _write(temporary, checkpoint, config, vocab, dtype)
+        count = _write(temporary, checkpoint, model, vocab, dtype)
     eos = vocab.special_ids.get("eos")
     modelfile = write_modelfile(checkpoint, out, vocab.chat_template, None if eos is None else vocab.tokens[eos])
     return GGUFExport(out, out.stat().st_size, dtype, count, modelfile)

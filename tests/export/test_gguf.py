@@ -140,3 +140,22 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(
     with pytest.raises(RuntimeError, match="disk full"):
         export_gguf(tiny_model, out)
     assert out.read_bytes() == b"the previous export" and [p.name for p in tmp_path.iterdir()] == ["model.gguf"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"rope_scaling": {"type": "linear", "factor": 2.0}},
+        {"rope_parameters": {"rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0}},
+        {"attention_bias": True},
+    ],
+)
+def test_llama_variants_the_export_would_get_wrong_are_refused(tmp_path: Path, extra: dict) -> None:
+    import json
+
+    from lab_cli.errors import UsageError
+    from lab_cli.export.gguf import check_config
+
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama", **extra}), encoding="utf-8")
+    with pytest.raises(UsageError, match="supported: plain Llama"):
+        check_config(tmp_path)
