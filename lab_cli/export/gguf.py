@@ -100,7 +100,10 @@ def _load(checkpoint: Path) -> Any:
     """The checkpoint's model in float32 (transformers fills in what its config.json leaves out)."""
     import torch
     from transformers import AutoModelForCausalLM
+    from transformers.utils import logging
 
+    logging.set_verbosity_error()  # lab prints its own summary; transformers' loading bars would bury it
+    logging.disable_progress_bar()
     with reading(checkpoint):
         return AutoModelForCausalLM.from_pretrained(checkpoint, dtype=torch.float32)
 
