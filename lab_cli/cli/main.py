@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import chat, data, diff, evaluate, generate, serve, teacher, train, validate
+from lab_cli.cli import chat, data, diff, evaluate, export, generate, serve, teacher, train, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
@@ -106,6 +106,7 @@ _command("pull", data.pull, data.PULL_EPILOG, data_group)
 _command("push", data.push, data.PUSH_EPILOG, data_group)
 _command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
 _command("log", train.log, train.LOG_EPILOG, model_group)
+_command("export", export.export, export.EPILOG, model_group)
 
 
 def log_dir() -> Path:

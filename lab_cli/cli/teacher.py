@@ -71,7 +71,9 @@ MODEL_GROUP_EPILOG = """Examples:
 
   lab model default                          # the bundled model's folder
 
-  lab model log models/c2                    # a trained checkpoint's lineage"""
+  lab model log models/c2                    # a trained checkpoint's lineage
+
+  lab model export models/c2 --out c2.gguf   # for llama.cpp, Ollama and LM Studio"""
 
 MODEL_EPILOG = """Examples:
 

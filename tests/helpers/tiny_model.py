@@ -28,8 +28,11 @@ def build_tiny_model(
     layers: int = 2,
     corpus: list[str] | None = None,
     seed: int = 0,
+    kv_heads: int = 4,
+    tied: bool = True,
 ) -> Path:
-    """Write a tiny Llama checkpoint and a tokenizer trained on ``corpus`` into ``folder``; return it."""
+    """Write a tiny Llama checkpoint (4 attention heads sharing ``kv_heads`` key/value heads, embeddings ``tied``
+    to the output layer or not) and a tokenizer trained on ``corpus`` into ``folder``; return it."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -52,14 +55,14 @@ def build_tiny_model(
         intermediate_size=hidden * 2,
         num_hidden_layers=layers,
         num_attention_heads=4,
-        num_key_value_heads=4,
+        num_key_value_heads=kv_heads,
         # transformers serve (5.25+) refuses a prompt longer than this with HTTP 400; a teacher prompt with a
         # document chunk takes ~830 tokens of this small-vocabulary tokenizer
         max_position_embeddings=2048,
         pad_token_id=fast.pad_token_id,
         eos_token_id=fast.eos_token_id,
         bos_token_id=None,
-        tie_word_embeddings=True,
+        tie_word_embeddings=tied,
     )
     model = LlamaForCausalLM(config)
     model.generation_config.do_sample = True  # so served requests' temperature applies, as for a real teacher
