@@ -53,7 +53,7 @@ def verify(repo: GitRepo, revision: str | None = None) -> VerifyReport:
             checked.add(entry.blob)
             report.blobs += 1
             try:
-                data = repo.run("cat-file", "blob", entry.blob)
+                data = repo.read_blob(entry.blob)
             except GitError as exc:
                 report.problems.append(f"{leaf}: blob {entry.blob[:12]} unreadable ({exc})")
                 continue

@@ -28,6 +28,8 @@ from lab_cli.locks import file_lock
 
 DATASETS_REF = "refs/lab/datasets"
 NOTES_REF = "refs/notes/lab"
+TAXONOMY_TRAILER = "Taxonomy-Commit"
+"""The trailer of a snapshot commit's message naming the taxonomy commit it is the dataset of."""
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,12 @@ def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, 
     entries[MANIFEST] = repo.hash_bytes(Manifest(taxonomy_commit, manifest).to_json().encode())
     tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
     parent = repo.ref(DATASETS_REF)
-    if parent is not None and repo.run("rev-parse", f"{parent}^{{tree}}").decode().strip() == tree:
+    if parent is not None and repo.tree_of(parent) == tree:
         snapshot = parent  # the same commit with the same data: recorded already (its note perhaps not)
     else:
-        message = f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\nTaxonomy-Commit: {taxonomy_commit}\n"
+        message = (
+            f"lab dataset of {taxonomy_commit[:12]}: {len(leaves)} leaves\n\n{TAXONOMY_TRAILER}: {taxonomy_commit}\n"
+        )
         snapshot = repo.commit_tree(tree, parent, message)
         repo.update_ref(DATASETS_REF, snapshot, parent)
         crash_point("snapshot-after-ref")
@@ -115,12 +119,8 @@ def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, 
 def note_snapshot(repo: GitRepo, taxonomy_commit: str, snapshot: str) -> None:
     """Make the note on ``taxonomy_commit`` name ``snapshot`` (untouched when it does already)."""
     note = f"lab-dataset: {snapshot}"
-    try:
-        if repo.run("notes", "--ref", NOTES_REF, "show", taxonomy_commit).decode().strip() == note:
-            return
-    except GitError:
-        pass  # no note yet
-    repo.run("notes", "--ref", NOTES_REF, "add", "-f", "-m", note, taxonomy_commit)
+    if (repo.note(NOTES_REF, taxonomy_commit) or "").strip() != note:
+        repo.set_note(NOTES_REF, taxonomy_commit, note)
 
 
 def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
@@ -160,10 +160,9 @@ def snapshot_of(repo: GitRepo, revision: str) -> str:
         return commit
     except GitError:
         pass
-    try:
-        note = repo.run("notes", "--ref", NOTES_REF, "show", commit).decode()
-    except GitError as exc:
-        raise LabError(f"{revision} has no dataset snapshot; run lab generate on it first") from exc
+    note = repo.note(NOTES_REF, commit)
+    if note is None:
+        raise LabError(f"{revision} has no dataset snapshot; run lab generate on it first")
     for line in note.splitlines():
         if line.startswith("lab-dataset: "):
             return line.split(": ", 1)[1].strip()
@@ -174,7 +173,7 @@ def snapshot_history(repo: GitRepo) -> list[str]:
     """Snapshot commits, newest first."""
     if repo.ref(DATASETS_REF) is None:
         return []
-    return repo.run("rev-list", "--first-parent", DATASETS_REF).decode().split()
+    return repo.history(DATASETS_REF)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from lab_cli.datasets.snapshot import (
     DATASETS_REF,
     NOTES_REF,
+    TAXONOMY_TRAILER,
     default_store,
     import_snapshot,
     note_snapshot,
@@ -136,16 +137,13 @@ def _reconcile_locked(repo: GitRepo, theirs: str | None, their_notes: str | None
 def _replay(repo: GitRepo, onto: str, mine: list[str], ours: str | None) -> list[str]:
     """Commit ``mine`` again on top of ``onto`` and move the snapshot ref there, skipping the taxonomy commits
     ``onto`` has snapshots of; the new snapshot commits."""
-    trailers = "--format=%(trailers:key=Taxonomy-Commit,valueonly)"
-    covered = set(repo.run("log", "--first-parent", trailers, onto).decode().split())
+    covered = set(repo.trailers_on(onto, TAXONOMY_TRAILER))
     tip, replayed = onto, []
     for snapshot in mine:
         commit = _taxonomy_commit(repo, snapshot)
         if commit in covered:
             continue
-        tree = repo.run("rev-parse", f"{snapshot}^{{tree}}").decode().strip()
-        message = repo.run("show", "-s", "--format=%B", snapshot).decode().rstrip() + "\n"
-        tip = repo.commit_tree(tree, tip, message)
+        tip = repo.commit_tree(repo.tree_of(snapshot), tip, repo.message(snapshot).rstrip() + "\n")
         replayed.append(tip)
         covered.add(commit)
     repo.update_ref(DATASETS_REF, tip, ours)
@@ -154,4 +152,4 @@ def _replay(repo: GitRepo, onto: str, mine: list[str], ours: str | None) -> list
 
 def _taxonomy_commit(repo: GitRepo, snapshot: str) -> str:
     """The taxonomy commit a snapshot commit names in its trailer."""
-    return repo.run("show", "-s", "--format=%(trailers:key=Taxonomy-Commit,valueonly)", snapshot).decode().strip()
+    return repo.trailer(snapshot, TAXONOMY_TRAILER)

@@ -102,7 +102,7 @@ class DocumentCache:
         repo = GitRepo(folder, self.limits.git_timeout)
         if not (folder / "HEAD").exists():
             folder.mkdir(parents=True, exist_ok=True)
-            repo.run("init", "--quiet", "--bare")
+            repo.init_bare()
         return repo
 
     def select(self, url: str, commit: str, patterns: list[str]) -> Selection:
@@ -114,7 +114,7 @@ class DocumentCache:
         except PatternError as exc:
             raise DocumentError(str(exc)) from exc
         repo = self._repository(url)
-        if not _has_commit(repo, commit):
+        if not repo.has_commit(commit):
             self._fetch(repo, url, commit)
         return _select(repo, url, commit, expressions, self.limits)
 
@@ -130,29 +130,18 @@ class DocumentCache:
             ) from exc
         except GitError as exc:
             raise DocumentUnavailable(f"document unavailable: cannot fetch {commit[:12]} from {url}: {exc}") from exc
-        if not _has_commit(repo, commit):
+        if not repo.has_commit(commit):
             raise DocumentError(f"{url} did not provide commit {commit}")
-
-
-def _has_commit(repo: GitRepo, commit: str) -> bool:
-    try:
-        return repo.run("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}").decode().strip() == commit
-    except GitError:
-        return False
 
 
 def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern], limits: Limits) -> Selection:
     """The matched documents, read only once every size is known to be within ``limits``."""
-    listing = repo.run("ls-tree", "-r", "-l", "-z", commit).decode("utf-8", "surrogateescape").split("\0")
     chosen, skipped, total = [], [], 0
-    for record in listing:
-        if not record:
-            continue
-        meta, path = record.split("\t", 1)
-        mode, kind, sha, size = meta.split()
+    for path, entry, kind in repo.tree_entries(commit):
         if not any(expression.matches(path) for expression in expressions):
             continue
-        if mode == SYMLINK_MODE or kind != "blob":
+        sha, size = entry.sha, entry.size or 0
+        if entry.mode == SYMLINK_MODE or kind != "blob":
             skipped.append(f"{path} (symlink or submodule: not followed)")
         elif not path.lower().endswith(SUPPORTED_SUFFIXES):
             skipped.append(f"{path} (not Markdown, plain text, HTML, DOCX or PDF)")

@@ -126,7 +126,7 @@ def generation_spec(pipeline: Pipeline, teacher: str, seed: int, scale: int) -> 
 
 def leaf_paths(repo: GitRepo, commit: str) -> list[str]:
     """Every leaf's qna.yaml in ``commit`` (inside a taxonomy folder)."""
-    names = repo.run("ls-tree", "-r", "-z", "--name-only", commit).decode("utf-8", "surrogateescape").split("\0")
+    names = repo.tree_paths(commit)
     return sorted(
         name
         for name in names

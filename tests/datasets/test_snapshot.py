@@ -31,7 +31,7 @@ def record(repo: Repo, commit: str) -> str:
     git = GitRepo(repo.top)
     store = default_store(git)
     leaves = []
-    paths = git.run("ls-tree", "-r", "--name-only", commit).decode().split()
+    paths = git.tree_paths(commit)
     for path in (p for p in paths if p.endswith("/qna.yaml")):
         leaf = path.rsplit("/", 1)[0]
         qna = git.read_file_at(commit, path)
@@ -73,8 +73,8 @@ def test_three_commits_three_snapshots_with_shared_blobs(repo: Repo) -> None:
     blob = lambda manifest, leaf: manifest.leaves[leaf].blob  # noqa: E731
     assert blob(manifests[0], "compositional_skills/b") == blob(manifests[1], "compositional_skills/b")
     assert blob(manifests[1], "compositional_skills/a") != blob(manifests[2], "compositional_skills/a")
-    tree_entry = git.run("ls-tree", f"{second}:leaves/compositional_skills", "b.jsonl").decode().split()[2]
-    assert tree_entry == git.run("ls-tree", f"{first}:leaves/compositional_skills", "b.jsonl").decode().split()[2]
+    path = "leaves/compositional_skills/b.jsonl"
+    assert git.entries(second, [path])[path].sha == git.entries(first, [path])[path].sha
     assert "compositional_skills/c" not in manifests[3].leaves
 
     change = diff_manifests(manifests[2], manifests[3])

@@ -85,7 +85,7 @@ def commit_leaves(
     git = GitRepo(repo.top)
     store = default_store(git)
     records = []
-    for path in git.run("ls-tree", "-r", "--name-only", commit).decode().split():
+    for path in git.tree_paths(commit):
         if not path.endswith("/qna.yaml"):
             continue
         leaf = path.rsplit("/", 1)[0]
