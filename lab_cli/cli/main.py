@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typer
 
-from lab_cli.cli import chat, data, diff, evaluate, export, generate, serve, teacher, train, validate
+from lab_cli.cli import chat, data, diff, evaluate, generate, model, serve, teacher, train, validate
 from lab_cli.errors import LabError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
@@ -86,7 +86,7 @@ _command("chat", chat.chat, chat.EPILOG)
 teacher_group = typer.Typer(help="Check a teacher endpoint.", epilog=teacher.GROUP_EPILOG, no_args_is_help=True)
 model_group = typer.Typer(
     help="Models lab uses: the bundled default, and lineages of trained ones.",
-    epilog=teacher.MODEL_GROUP_EPILOG,
+    epilog=model.MODEL_GROUP_EPILOG,
     no_args_is_help=True,
 )
 app.add_typer(teacher_group, name="teacher")
@@ -104,9 +104,9 @@ _command("verify", data.verify, data.VERIFY_EPILOG, data_group)
 _command("gc", data.gc, data.GC_EPILOG, data_group)
 _command("pull", data.pull, data.PULL_EPILOG, data_group)
 _command("push", data.push, data.PUSH_EPILOG, data_group)
-_command("default", teacher.default, teacher.MODEL_EPILOG, model_group)
-_command("log", train.log, train.LOG_EPILOG, model_group)
-_command("export", export.export, export.EPILOG, model_group)
+_command("default", model.default, model.DEFAULT_EPILOG, model_group)
+_command("log", model.log, model.LOG_EPILOG, model_group)
+_command("export", model.export, model.EXPORT_EPILOG, model_group)
 
 
 def log_dir() -> Path:

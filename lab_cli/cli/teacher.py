@@ -65,27 +65,3 @@ def check(
         f"{'yes' if report.several_choices else 'no'}"
     )
     return 0
-
-
-MODEL_GROUP_EPILOG = """Examples:
-
-  lab model default                          # the bundled model's folder
-
-  lab model log models/c2                    # a trained checkpoint's lineage
-
-  lab model export models/c2 --out c2.gguf   # for llama.cpp, Ollama and LM Studio"""
-
-MODEL_EPILOG = """Examples:
-
-  lab model default            # convert once, then print the folder
-
-  lab model default --force    # convert again"""
-
-
-def default(force: Annotated[bool, typer.Option("--force", help="Convert again even if cached.")] = False) -> int:
-    """Materialise the bundled SmolLM2-135M-Instruct as a Hugging Face checkpoint in lab's cache; print where."""
-    from lab_cli.teacher.local_model import materialize_default
-
-    path = materialize_default(force, say=lambda line: print(line, file=sys.stderr))
-    print(path)
-    return 0

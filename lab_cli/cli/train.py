@@ -30,16 +30,6 @@ only their lab_seen.json; --keep-phases keeps them whole). A killed run keeps it
 Multi-GPU: accelerate launch -m lab_cli train ... (see docs/training.md for FSDP and DeepSpeed configs)."""
 
 
-LOG_EPILOG = """Examples:
-
-  lab model log models/c2                    # c2 and the models before it
-
-  lab model log models/c2 --format json
-
-Exit codes: 0 printed, 1 a damaged lineage, 2 usage error (a folder lab train did not write: no
-lab_lineage.json, as for lab train --parent and lab eval)."""
-
-
 @contextlib.contextmanager
 def step_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr fed with (step, total), or nothing when off."""
@@ -134,29 +124,4 @@ def train(
         print(
             f"checkpoint {result.checkpoint} ({len(result.lineage.new_keys)} new leaves, lineage in lab_lineage.json)"
         )
-    return 0
-
-
-def log(
-    checkpoint: Annotated[Path, typer.Argument(help="A checkpoint lab trained.")],
-    output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
-) -> int:
-    """Print a checkpoint's lineage chain: each step's commit, snapshot, new leaves and phases, newest first."""
-    from dataclasses import asdict
-
-    from lab_cli.train.lineage import lineage_chain
-
-    chain = list(reversed(lineage_chain(checkpoint)))
-    if output_format == "json":
-        print(json.dumps([{"checkpoint": str(path), **asdict(lineage)} for path, lineage in chain], indent=2))
-        return 0
-    for path, lineage in chain:
-        phases = ", ".join(f"{p['name']} {p['status']}" for p in lineage.phases)
-        print(f"{path}  taxonomy {lineage.taxonomy_commit[:12]}  dataset {lineage.dataset_snapshot[:12]}")
-        print(f"    new leaves: {', '.join(lineage.new_keys) or '(none)'}")
-        print(f"    phases: {phases}; {len(lineage.trained_keys)} generation keys trained in all")
-        for task, entry in sorted(lineage.benchmarks.items()):
-            metrics = ", ".join(f"{name} {value:.4f}" for name, value in entry["metrics"].items())
-            print(f"    lm-eval {task} (n {entry['n']}): {metrics}")
-    print(f"base model {chain[-1][1].base_model}")
     return 0
