@@ -8,10 +8,8 @@ from typing import Annotated
 
 import typer
 
-from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.cli.options import REPO, REPORT_FORMAT
 from lab_cli.output import ReportFormat
-
-REPO = typer.Option("--repo", "-C", help="The taxonomy repository.")
 
 GROUP_EPILOG = """Examples:
 

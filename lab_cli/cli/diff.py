@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lab_cli.cli.options import REPO
 from lab_cli.output import OutputFormat
 from lab_cli.taxonomy.source import DEFAULT_MAX_BYTES
 
@@ -41,7 +42,7 @@ def diff(
     ),
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
     max_bytes: Annotated[int, typer.Option("--max-size", help="Largest file to read, in bytes.")] = DEFAULT_MAX_BYTES,
-    repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
+    repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Show the taxonomy leaves changed since the base (A/M/D/R) and validate every added or changed one."""
     from lab_cli.errors import UsageError

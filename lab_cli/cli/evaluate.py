@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +14,7 @@ from lab_cli.cli.options import REPORT_FORMAT
 from lab_cli.evaluate.metrics import MATRIX_METRICS
 from lab_cli.general import PROBE_COUNT
 from lab_cli.output import ReportFormat
+from lab_cli.output.progress import progress_by, wanted
 
 if TYPE_CHECKING:
     from lab_cli.evaluate.drift import ProbeRequest
@@ -45,20 +44,6 @@ Exit codes: 0 scored, 1 no snapshot to score on, a broken lineage or a malformed
 checkpoint folder, an unknown lm-eval task, lm-eval not installed)."""
 
 
-@contextlib.contextmanager
-def question_progress(enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress line on stderr advanced by answered questions, or a no-op when off."""
-    if not enabled:
-        yield lambda _: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("answering eval questions", total=None)
-        yield lambda count: progress.advance(task, count)
-
-
 def _per_leaf(
     model: Path,
     data: str | None,
@@ -75,7 +60,7 @@ def _per_leaf(
     prompt = eval_system_prompt(lineage, system_prompt, git)
     prompts = probes.prompts(git.top) if lineage is not None else ()  # a model lab did not train has no base
     drift, drift_skipped = None, None
-    with question_progress(sys.stderr.isatty()) as advance:
+    with progress_by("answering eval questions", wanted()) as advance:
         scored = lineage_scores(model, lineage, eval_items(git, snapshot), batch_size, advance, prompt)
         if prompts:
             try:
@@ -259,7 +244,7 @@ def evaluate(
         raise UsageError("--system-prompt goes with --model; a lineage is asked with the prompt it was trained with")
     from lab_cli.evaluate.matrix import lineage_matrix
 
-    with question_progress(sys.stderr.isatty()) as advance:
+    with progress_by("answering eval questions", wanted()) as advance:
         report = lineage_matrix(lineage, metric, repo_path, batch_size, advance, probes)
     if plot is not None:
         from lab_cli.evaluate.plot import plot_matrix

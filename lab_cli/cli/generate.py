@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lab_cli.cli.options import CONTINUOUS_BATCHING, REPORT_FORMAT
+from lab_cli.cli.options import CONTINUOUS_BATCHING, REPO, REPORT_FORMAT
 from lab_cli.cli.teacher import TEACHER_URL
 from lab_cli.output import ReportFormat
 
@@ -83,7 +83,7 @@ def generate(
         Path | None, typer.Option(help="A folder of pipeline YAML files overriding the shipped ones.")
     ] = None,
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
-    repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
+    repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Generate synthetic data for changed leaves with a teacher model, and record the commit's dataset."""
     from lab_cli.datasets.maintenance import generation_lease

@@ -6,6 +6,9 @@ import typer
 
 REPORT_FORMAT = typer.Option("--format", "-f", help="human or json.")
 
+REPO = typer.Option("--repo", "-C", help="The taxonomy repository.")
+"""``--repo/-C``: the taxonomy clone a command works in (default: the one around the current folder)."""
+
 CONTINUOUS_BATCHING = typer.Option(
     "--continuous-batching",
     help="Serve the local model with continuous batching (about 3x the tokens/s on a CPU under concurrent "

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lab_cli.cli.options import REPORT_FORMAT
+from lab_cli.cli.options import REPO, REPORT_FORMAT
 from lab_cli.output import ReportFormat
 
 EPILOG = """Examples:
@@ -28,22 +26,6 @@ Phases: 1 knowledge short, 2 knowledge long, 3 skills; one with nothing new is s
 Disk: once the run completes OUT holds one copy of the weights (the phase checkpoints in OUT/phases/ keep
 only their lab_seen.json; --keep-phases keeps them whole). A killed run keeps its finished phases: --resume.
 Multi-GPU: accelerate launch -m lab_cli train ... (see docs/training.md for FSDP and DeepSpeed configs)."""
-
-
-@contextlib.contextmanager
-def step_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr fed with (step, total), or nothing when off."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=Console(stderr=True)
-    ) as progress:
-        task = progress.add_task("training steps", total=None)
-        yield lambda step, total: progress.update(task, completed=step, total=total)
 
 
 def train(
@@ -91,9 +73,10 @@ def train(
         ),
     ] = False,
     output_format: Annotated[ReportFormat, REPORT_FORMAT] = ReportFormat.HUMAN,
-    repo_path: Annotated[Path, typer.Option("--repo", "-C", help="The taxonomy repository.")] = Path("."),
+    repo_path: Annotated[Path, REPO] = Path("."),
 ) -> int:
     """Train a model of a taxonomy commit: new samples since the parent, replaying old ones per leaf."""
+    from lab_cli.output.progress import progress_to, wanted
     from lab_cli.train.config import load_settings, read_overlay, taxonomy_system_prompt
     from lab_cli.train.recipe import TrainRequest
     from lab_cli.train.recipe import train as run
@@ -116,7 +99,7 @@ def train(
     )
     request = TrainRequest(repo_path, data, out, settings, model, parent, resume, tuple(replay_data or ()), keep_phases)
     say = (lambda text: print(text, file=sys.stderr)) if output_format == "json" else print
-    with step_progress(sys.stderr.isatty()) as say_step:
+    with progress_to("training steps", wanted(), transient=False, eta=True) as say_step:
         result = run(request, say, say_step)
     if output_format == "json":
         print(json.dumps(result.as_dict(), indent=2))

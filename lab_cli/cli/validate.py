@@ -38,6 +38,7 @@ def validate(
 ) -> int:
     """Validate taxonomy leaves: schema, lint rules and attribution, with exact line:column positions."""
     from lab_cli.output.emit import emit
+    from lab_cli.output.progress import progress_to, wanted
     from lab_cli.taxonomy.validator import fix_paths, validate_paths
 
     selected = list(paths or [])
@@ -45,7 +46,7 @@ def validate(
         fixed = fix_paths(selected, max_bytes)
         if output_format is OutputFormat.HUMAN and fixed:
             print(f"fixed {len(fixed)} file(s): " + ", ".join(map(str, fixed)), file=sys.stderr)
-    with _progress(output_format) as advance:
+    with progress_to("validating", output_format is OutputFormat.HUMAN and wanted()) as advance:
         result = validate_paths(selected, max_bytes, progress=advance)
     if result.files or allow_empty or output_format is not OutputFormat.HUMAN:
         emit(result, output_format, strict, quiet)
@@ -60,30 +61,3 @@ def nothing_found(selected: list[Path]) -> str:
     where = ", ".join(map(str, selected)) if selected else str(Path.cwd())
     advice = "name the right files or folders" if selected else "run lab validate inside a taxonomy clone"
     return f"no qna.yaml found under {where}; {advice}, or pass --allow-empty if none is fine"
-
-
-class _progress:
-    """A transient rich progress bar on standard error for long human-format runs (a no-op otherwise)."""
-
-    def __init__(self, output_format: OutputFormat) -> None:
-        self.enabled = output_format is OutputFormat.HUMAN and sys.stderr.isatty()
-        self.bar = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return None
-        from rich.console import Console
-        from rich.progress import Progress
-
-        self.bar = Progress(console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("validating", total=None)
-
-        def advance(done: int, total: int) -> None:
-            self.bar.update(task, completed=done, total=total)
-
-        return advance
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
