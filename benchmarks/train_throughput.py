@@ -23,7 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks" / "forgetting")]
 
 from tasks import corpus, suite  # noqa: E402
 
-from lab_cli.train.config import load_settings  # noqa: E402
+from lab_cli.train.config import preset_settings  # noqa: E402
 from lab_cli.train.mixing import Example, PhasePlan  # noqa: E402
 
 
@@ -91,8 +91,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
     model = build_tiny_model(work / "model", vocab_size=1000, hidden=128, layers=2, corpus=corpus(suite()))
     plan = PhasePlan("knowledge_short", tuple(examples()), ())
-    shipped = load_settings("tiny", epochs=args.epochs)
-    unsaved = load_settings("tiny", {"phases": {"knowledge_short": {"save_every_epoch": False}}}, epochs=args.epochs)
+    shipped = preset_settings("tiny", epochs=args.epochs)
+    unsaved = preset_settings("tiny", {"phases": {"knowledge_short": {"save_every_epoch": False}}}, epochs=args.epochs)
     runs = {"plain HF Trainer": [], "lab (no epoch saves)": [], "lab (as shipped)": []}
     for _ in range(args.repeats):
         runs["plain HF Trainer"].append(plain_run(model, plan, shipped, work))

@@ -176,7 +176,7 @@ class GitRepo:
         except GitError:
             return None
 
-    def hash_paths(self, paths: list[Path]) -> list[str]:
+    def write_file_blobs(self, paths: list[Path]) -> list[str]:
         """Write files into the object store as blobs; their ids (paths as arguments, never newline-separated)."""
         ids: list[str] = []
         for start in range(0, len(paths), _ARGUMENTS_PER_CALL):
@@ -184,7 +184,7 @@ class GitRepo:
             ids += self._run("hash-object", "-w", "--", *chunk).decode().split()
         return ids
 
-    def hash_bytes(self, data: bytes) -> str:
+    def write_blob(self, data: bytes) -> str:
         """Write one blob from memory; its id."""
         return self._run("hash-object", "-w", "--stdin", stdin=data).decode().strip()
 
@@ -359,7 +359,7 @@ class GitRepo:
         """Make ``text`` the note on ``commit`` under ``notes_ref`` (replacing one there)."""
         self._run("notes", "--ref", notes_ref, "add", "-f", "-m", text, commit)
 
-    def hash_files(self, paths: list[str]) -> list[str]:
+    def file_blob_ids(self, paths: list[str]) -> list[str]:
         """The blob ids work-tree files would get (one ``hash-object`` for all)."""
         if not paths:
             return []
@@ -519,7 +519,7 @@ def _pair_exact_renames(repo: GitRepo, base: str, tracked: list[Change], added: 
     old_ids = {entry.sha: path for path, entry in repo.entries(base, list(deleted)).items()}
     result = [change for change in tracked if change.status != "D"]
     hashable = [change.path for change in added if os.path.isfile(repo.top / change.path)]
-    ids = dict(zip(hashable, repo.hash_files(hashable), strict=True))
+    ids = dict(zip(hashable, repo.file_blob_ids(hashable), strict=True))
     for change in added:
         old_path = old_ids.pop(ids.get(change.path, ""), None)
         if old_path is not None:

@@ -8,7 +8,7 @@ from tests.helpers.gitrepos import Repo
 
 def test_a_tree_entry_named_with_a_newline_stays_one_entry(repo: Repo) -> None:
     git = GitRepo(repo.top)
-    blob = git.hash_bytes(b"samples\n")
+    blob = git.write_blob(b"samples\n")
     forged = f"leaves/a.jsonl\n100644 {blob}\tmanifest.json"
     tree = git.write_tree({forged: blob}, repo.top / ".git" / "scratch-index")
     assert git.tree_paths(tree) == [forged]
@@ -18,7 +18,7 @@ def test_hash_paths_takes_names_with_newlines(repo: Repo) -> None:
     odd = repo.top / "odd\nname.txt"
     odd.write_bytes(b"content\n")
     git = GitRepo(repo.top)
-    assert git.hash_paths([odd]) == [git.hash_bytes(b"content\n")]
+    assert git.write_file_blobs([odd]) == [git.write_blob(b"content\n")]
 
 
 def test_a_git_command_that_hangs_is_stopped_with_a_clear_error(repo: Repo, monkeypatch) -> None:

@@ -152,7 +152,7 @@ def open_session(
     """Load the card's checkpoint on ``device`` (``auto``: the GPU when there is one) for a chat."""
     import torch
 
-    from lab_cli.evaluate.generate import load
+    from lab_cli.evaluate.answers import load
 
     model, tokenizer = load(card.path)
     if device == "auto":

@@ -77,7 +77,7 @@ def train(
 ) -> int:
     """Train a model of a taxonomy commit: new samples since the parent, replaying old ones per leaf."""
     from lab_cli.output.progress import progress_to, wanted
-    from lab_cli.train.config import load_settings, read_overlay, taxonomy_system_prompt
+    from lab_cli.train.config import preset_settings, read_overlay, taxonomy_system_prompt
     from lab_cli.train.recipe import TrainRequest
     from lab_cli.train.recipe import train as run
 
@@ -94,7 +94,7 @@ def train(
         "system_prompt": system_prompt if system_prompt is not None else taxonomy_system_prompt(repo_path),
     }
     overlay.update({key: value for key, value in options.items() if value is not None})
-    settings = load_settings(
+    settings = preset_settings(
         preset, overlay, epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length
     )
     request = TrainRequest(repo_path, data, out, settings, model, parent, resume, tuple(replay_data or ()), keep_phases)

@@ -63,7 +63,7 @@ def _leaf_blobs(repo: GitRepo, store: DirectoryStore, keys: list[str]) -> dict[s
         compact = store.root / key[:2] / key / "samples.jsonl"
         write_atomic_text(compact, "".join(canonical_line(sample) for sample in store.read(key)))
         files.append(compact)
-    for key, compact, blob in zip(missing, files, repo.hash_paths(files), strict=True):
+    for key, compact, blob in zip(missing, files, repo.write_file_blobs(files), strict=True):
         remember_blob(store, key, blob)
         compact.unlink()
         blobs[key] = blob
@@ -100,7 +100,7 @@ def _write_snapshot(repo: GitRepo, store: DirectoryStore, taxonomy_commit: str, 
         entries[f"leaves/{leaf.leaf}.jsonl"] = blob
         count = store.count(leaf.generation_key)
         manifest[leaf.leaf] = ManifestEntry(leaf.kind, leaf.generation_key, count, blob, dict(leaf.provenance))
-    entries[MANIFEST] = repo.hash_bytes(Manifest(taxonomy_commit, manifest).to_json().encode())
+    entries[MANIFEST] = repo.write_blob(Manifest(taxonomy_commit, manifest).to_json().encode())
     tree = repo.write_tree(entries, repo.git_dir() / f"lab-index-{os.getpid()}")
     parent = repo.ref(DATASETS_REF)
     if parent is not None and repo.tree_of(parent) == tree:

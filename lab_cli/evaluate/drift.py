@@ -113,7 +113,7 @@ def _interval(values: list[float], resamples: int, seed: int) -> tuple[float, fl
 
 
 def _load(checkpoint: Path):
-    from lab_cli.evaluate.generate import load
+    from lab_cli.evaluate.answers import load
 
     return load(checkpoint)
 
@@ -136,7 +136,7 @@ class Models:
 
 
 def _answers(loaded: tuple, prompts: Sequence[str], settings: ProbeSettings, batch_size: int, advance) -> list[str]:
-    from lab_cli.evaluate.generate import greedy_answers
+    from lab_cli.evaluate.answers import greedy_answers
 
     model, tokenizer = loaded
     asked = [with_system_prompt(({"role": "user", "content": p},), settings.system_prompt) for p in prompts]

@@ -100,7 +100,7 @@ def run_harness(
     """Score the checkpoint on lm-eval ``tasks`` (bundled names, or ones defined under ``include_path``)."""
     lm_eval, hflm_class, task_manager_class = _harness()
     manager = _task_manager(task_manager_class, tasks, include_path)  # a wrong name fails before the model loads
-    from lab_cli.evaluate.generate import load
+    from lab_cli.evaluate.answers import load
 
     model, tokenizer = load(checkpoint)
     lm = hflm_class(pretrained=model, tokenizer=tokenizer, batch_size=batch_size)

@@ -211,7 +211,7 @@ def score_items(
 ) -> dict[str, LeafScore]:
     """Each generation key's leaf score for the model in ``checkpoint``, every prompt opened by
     ``system_prompt``."""
-    from lab_cli.evaluate.generate import greedy_answers, load
+    from lab_cli.evaluate.answers import greedy_answers, load
     from lab_cli.evaluate.likelihood import answer_nll
 
     if not items:

@@ -267,5 +267,5 @@ def _origin(store: DirectoryStore, key: str) -> dict[str, str]:
     return {
         "pipeline": metadata.get("pipeline", ""),
         "teacher": metadata.get("teacher", ""),
-        "generated_at": metadata.get("taxonomy_commit", ""),
+        "generated_at_commit": metadata.get("taxonomy_commit", ""),
     }

@@ -134,7 +134,7 @@ TOP_LEVEL = (
 )
 
 
-def load_settings(preset: str = "default", overlay: dict | None = None, **every_phase: object) -> TrainSettings:
+def preset_settings(preset: str = "default", overlay: dict | None = None, **every_phase: object) -> TrainSettings:
     """A preset, overlaid with a settings document, then with values that apply to every phase."""
     if preset not in PRESETS:
         raise UsageError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")

@@ -160,7 +160,7 @@ def self_rehearsal(
 
 
 def _answer(model_dir: Path, prompts: tuple, system_prompt: str, how: SelfRehearsal, answers: int) -> list[dict]:
-    from lab_cli.evaluate.generate import answers_with_ends, load
+    from lab_cli.evaluate.answers import answers_with_ends, load
     from lab_cli.prompts import with_system_prompt
 
     model, tokenizer = load(model_dir)

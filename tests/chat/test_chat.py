@@ -60,7 +60,7 @@ def test_once_asks_with_the_lineage_system_prompt_and_names_the_model(checkpoint
 
 
 def test_the_answer_is_the_one_lab_eval_would_get(checkpoint: Path) -> None:
-    from lab_cli.evaluate.generate import greedy_answers, load
+    from lab_cli.evaluate.answers import greedy_answers, load
 
     session = open_session(model_card(checkpoint), "cpu", max_new_tokens=8)
     streamed: list[str] = []

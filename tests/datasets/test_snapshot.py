@@ -250,7 +250,7 @@ def test_a_damaged_manifest_is_one_line_naming_it(repo: Repo, content: bytes, pr
     commit = repo.commit("base")
     good = record(repo, commit)
     git = GitRepo(repo.top)
-    entries = {"manifest.json": git.hash_bytes(content)}
+    entries = {"manifest.json": git.write_blob(content)}
     damaged = git.commit_tree(git.write_tree(entries, git.git_dir() / "scratch-index"), good, "damaged\n")
     git.update_ref(DATASETS_REF, damaged, good)
     note_snapshot(git, commit, damaged)

@@ -50,7 +50,7 @@ def test_kl_is_zero_against_itself_and_positive_after_a_training_step(tiny_model
 def test_kl_is_the_forward_kl_on_the_bases_answer_tokens(tiny_model: Path, tmp_path: Path) -> None:
     import torch
 
-    from lab_cli.evaluate.generate import load
+    from lab_cli.evaluate.answers import load
     from lab_cli.evaluate.likelihood import answer_kl, encode_answers
 
     base, tokenizer = load(tiny_model)

@@ -60,7 +60,7 @@ def own_accuracy(checkpoint: Path) -> float:
     likely (the context encoded alone, the choice as the rest of the encoded whole, as the harness does)."""
     import torch
 
-    from lab_cli.evaluate.generate import load
+    from lab_cli.evaluate.answers import load
 
     model, tokenizer = load(checkpoint)
     right = 0

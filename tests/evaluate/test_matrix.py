@@ -37,7 +37,7 @@ def test_learned_is_the_score_after_the_adding_step_and_only_learned_groups_coun
 
 
 def test_batched_left_padded_answers_equal_single_answers() -> None:
-    from lab_cli.evaluate.generate import greedy_answers, load
+    from lab_cli.evaluate.answers import greedy_answers, load
     from tests.train.test_tokenize import smollm2
 
     model, tokenizer = load(smollm2())  # a real model says real, different things (a random one says nothing)
@@ -53,7 +53,7 @@ def test_batched_left_padded_answers_equal_single_answers() -> None:
 
 
 def test_each_answer_keeps_its_own_budget_whatever_shares_its_batch() -> None:
-    from lab_cli.evaluate.generate import greedy_answers, load
+    from lab_cli.evaluate.answers import greedy_answers, load
     from tests.train.test_tokenize import smollm2
 
     model, tokenizer = load(smollm2())

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from lab_cli.errors import UsageError
-from lab_cli.train.config import PHASES, load_settings
+from lab_cli.train.config import PHASES, preset_settings
 
 
 def test_overlay_then_every_phase_values_apply_in_that_order() -> None:
     overlay = {"replay_ratio": 0.5, "phases": {"skills": {"epochs": 7, "learning_rate": 1e-5}}}
-    settings = load_settings("default", overlay, epochs=None, learning_rate=3e-5)
+    settings = preset_settings("default", overlay, epochs=None, learning_rate=3e-5)
     assert settings.replay_ratio == 0.5 and settings.replay_min_per_leaf == 4
     assert settings.phases["skills"].epochs == 7 and settings.phases["knowledge_short"].epochs == 3
     assert {settings.phases[name].learning_rate for name in PHASES} == {3e-5}
-    assert load_settings("tiny").phases["knowledge_long"].learning_rate == 1e-3
+    assert preset_settings("tiny").phases["knowledge_long"].learning_rate == 1e-3
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_overlay_then_every_phase_values_apply_in_that_order() -> None:
 )
 def test_mistakes_are_usage_errors(preset: str, overlay: dict, message: str) -> None:
     with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        load_settings(preset, overlay)
+        preset_settings(preset, overlay)
 
 
 def test_an_unreadable_settings_file_says_what_is_wrong(tmp_path) -> None:
@@ -68,7 +68,7 @@ def test_the_taxonomy_sets_the_system_prompt_and_a_bad_one_is_a_usage_error(repo
     assert taxonomy_system_prompt(repo.top) is None
     (repo.top / ".lab.toml").write_text('[train]\nsystem_prompt = "You know the taxonomy."\n')
     assert taxonomy_system_prompt(repo.top) == "You know the taxonomy."
-    assert load_settings("small", {"system_prompt": "x"}).system_prompt == "x"
+    assert preset_settings("small", {"system_prompt": "x"}).system_prompt == "x"
     (repo.top / ".lab.toml").write_text("[train]\nsystem_prompt = 3\n")
     with pytest.raises(UsageError, match=r"train\.system_prompt must be a string"):
         taxonomy_system_prompt(repo.top)

@@ -179,12 +179,14 @@ def _stop_settings(folder: Path) -> Path:
 
 def test_a_phase_resumed_inside_counts_the_epochs_it_ran_before(tiny_model: Path, tmp_path: Path) -> None:
     from lab_cli.train import trainer
-    from lab_cli.train.config import load_settings
+    from lab_cli.train.config import preset_settings
     from tests.train.test_mixing import pool
 
     plan = PhasePlan("knowledge_short", tuple(pool("k/new", 16)), ())
     never = {"stop_accuracy": 1.01, "save_every_epoch": True, "warmup_steps": 1}  # never learned: runs the cap
-    settings = load_settings("tiny", {"phases": {"knowledge_short": never}}, epochs=3, batch_size=8, micro_batch_size=8)
+    settings = preset_settings(
+        "tiny", {"phases": {"knowledge_short": never}}, epochs=3, batch_size=8, micro_batch_size=8
+    )
 
     class Killed(Exception):
         pass

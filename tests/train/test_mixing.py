@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from lab_cli.train.config import load_settings
+from lab_cli.train.config import preset_settings
 from lab_cli.train.mixing import EpochMixer, Example, PhasePlan, plan_phases, replay_quota
 
 
@@ -66,7 +66,7 @@ def test_trainer_sees_a_fresh_stratified_replay_each_epoch(tiny_model: Path, tmp
 
     monkeypatch.setattr(trainer.MixtureDataset, "__getitem__", recording)
     plan = PhasePlan("knowledge_short", tuple(pool("new", 12)), tuple(pool("a", 40) + pool("b", 9) + pool("c", 1)))
-    settings = load_settings(
+    settings = preset_settings(
         "tiny", {"replay_ratio": 0.25, "replay_min_per_leaf": 3}, epochs=3, batch_size=8, micro_batch_size=8
     )
     metrics = trainer.run_phase(tiny_model, plan, settings, tmp_path / "phase")
@@ -85,7 +85,7 @@ def test_a_phase_shorter_than_its_warmup_still_trains(tiny_model: Path, tmp_path
     from lab_cli.train import trainer
 
     plan = PhasePlan("knowledge_short", tuple(pool("new", 12)), ())
-    settings = load_settings("default", epochs=1)  # 25 warm-up steps; 12 samples at batch 32 make one step
+    settings = preset_settings("default", epochs=1)  # 25 warm-up steps; 12 samples at batch 32 make one step
     phase = settings.phases["knowledge_short"]
     assert trainer.warmup_steps(phase, 12) == 0 and trainer.warmup_steps(phase, 32 * 100) == phase.warmup_steps
     trainer.run_phase(tiny_model, plan, settings, tmp_path / "phase")
