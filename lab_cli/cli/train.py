@@ -77,11 +77,10 @@ def train(
 ) -> int:
     """Train a model of a taxonomy commit: new samples since the parent, replaying old ones per leaf."""
     from lab_cli.output.progress import progress_to, wanted
-    from lab_cli.train.config import preset_settings, read_overlay, taxonomy_system_prompt
+    from lab_cli.train.config import run_settings
     from lab_cli.train.recipe import TrainRequest
     from lab_cli.train.recipe import train as run
 
-    overlay = read_overlay(settings_file)
     options = {
         "replay_ratio": replay_ratio,
         "replay_min_per_leaf": replay_min_per_leaf,
@@ -91,12 +90,10 @@ def train(
         "self_rehearsal": self_rehearsal,
         "rehearsal_temperature": rehearsal_temperature,
         "document_samples": document_samples,
-        "system_prompt": system_prompt if system_prompt is not None else taxonomy_system_prompt(repo_path),
+        "system_prompt": system_prompt,
     }
-    overlay.update({key: value for key, value in options.items() if value is not None})
-    settings = preset_settings(
-        preset, overlay, epochs=epochs, learning_rate=lr, batch_size=batch_size, max_length=max_length
-    )
+    every_phase = {"epochs": epochs, "learning_rate": lr, "batch_size": batch_size, "max_length": max_length}
+    settings = run_settings(preset, settings_file, repo_path, options, every_phase)
     request = TrainRequest(repo_path, data, out, settings, model, parent, resume, tuple(replay_data or ()), keep_phases)
     say = (lambda text: print(text, file=sys.stderr)) if output_format == "json" else print
     with progress_to("training steps", wanted(), transient=False, eta=True) as say_step:

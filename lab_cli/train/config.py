@@ -161,6 +161,21 @@ def preset_settings(preset: str = "default", overlay: dict | None = None, **ever
     return dataclasses.replace(base, phases=phases, **top)
 
 
+def run_settings(
+    preset: str,
+    settings_file: Path | None,
+    repo: Path,
+    options: dict[str, object],
+    every_phase: dict[str, object],
+) -> TrainSettings:
+    """The settings of one ``lab train`` run, each layer over the one before: the preset, the ``--settings``
+    file, the taxonomy's system prompt (``.lab.toml``), the options given (None: not given)."""
+    overlay = read_overlay(settings_file)
+    layers = {"system_prompt": taxonomy_system_prompt(repo), **{k: v for k, v in options.items() if v is not None}}
+    overlay.update({key: value for key, value in layers.items() if value is not None})
+    return preset_settings(preset, overlay, **every_phase)
+
+
 def read_overlay(path: Path | None) -> dict:
     """The settings document at ``path`` (JSON), or nothing."""
     if path is None:
