@@ -45,11 +45,11 @@ def check(
     from lab_cli.teacher.client import TeacherSettings
 
     if teacher_url is None:  # no endpoint: the bundled default, served locally for the duration of the check
-        from lab_cli.serve.server import local_teacher
-        from lab_cli.teacher.local_model import materialize_default
+        from lab_cli.serve.engines import choose
+        from lab_cli.serve.launch import local_teacher
 
         print("no --teacher-url: starting the bundled default teacher locally…", file=sys.stderr)
-        with local_teacher(materialize_default()) as settings:
+        with local_teacher(choose("auto", "default")) as settings:
             report = check_teacher(TeacherSettings(settings.url, settings.model, timeout=timeout))
     elif teacher_model is None:
         raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")

@@ -53,7 +53,8 @@ def resolve_model(name: str) -> Path:
     return path
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -92,7 +93,7 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
     record = {
         "schema_version": MARKER_VERSION,
         "source": str(gguf),
-        "source_sha256": _digest(gguf),
+        "source_sha256": file_digest(gguf),
         "name": DEFAULT_MODEL_NAME,
     }
     (staging / MARKER).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -106,6 +107,6 @@ def materialize_default(force: bool = False, say: Callable[[str], None] = lambda
 def model_identity(path: Path) -> str:
     """A name for a local checkpoint that changes whenever its weights, config or tokenizer change."""
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".model"))
-    contents = {p.name: _digest(p) for p in files if p.name != MARKER}
+    contents = {p.name: file_digest(p) for p in files if p.name != MARKER}
     summary = hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()[:16]
     return f"local:{path.name}@{summary}"
