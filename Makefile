@@ -20,7 +20,7 @@ install-train:
 ## make llamacpp: the llama.cpp engine of the local teacher into .venv (compiles llama.cpp: ~6 min on 2 cores)
 llamacpp: $(BIN)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[llamacpp]'
-	$(BIN)/python -c "from lab_cli.serve.engines import llama_cpp_status; print(llama_cpp_status()[0] or llama_cpp_status()[1])"
+	$(BIN)/python -c "from lab_cli.serve.engines import llama_cpp_status as s; print('llama.cpp engine:', *s())"
 
 .PHONY: test demo lint
 ## make test: install and run every check CI runs (lint, format, workflow lint, tests)

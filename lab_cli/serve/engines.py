@@ -18,6 +18,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,13 +78,21 @@ def transformers_command(
 
 
 def llama_cpp_command(gguf: Path, model_id: str, host: str, port: int) -> list[str]:
-    """llama-cpp-python's server for ``gguf``: every CPU core (its default is half), a bounded context, quiet."""
-    threads = str(os.cpu_count() or 1)
+    """llama-cpp-python's server for ``gguf``: half the CPUs this process may use, a bounded context, quiet."""
+    threads = str(llama_cpp_threads())
     return [
         *(sys.executable, "-m", "llama_cpp.server", "--model", str(gguf.resolve()), "--model_alias", model_id),
         *("--host", host, "--port", str(port), "--n_ctx", str(N_CTX)),
         *("--n_threads", threads, "--n_threads_batch", threads, "--verbose", "false"),
     ]
+
+
+def llama_cpp_threads() -> int:
+    """Threads for llama.cpp: half the CPUs this process may run on (its own default; physical cores where each
+    has two hardware threads). More collapse on a busy machine, as llama.cpp's threads wait for each other at every
+    step: on 2 busy CPUs, 2 threads made 3-6 tokens/s where 1 made 63 (the bundled model, 128 tokens, 0.3.36)."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, usable // 2)
 
 
 def llama_cpp_status() -> tuple[str | None, str]:
@@ -101,7 +110,7 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def choose(engine: str, model: str, continuous_batching: bool = False, warn=_stderr) -> Served:
+def choose(engine: str, model: str, continuous_batching: bool = False, warn: Callable[[str], None] = _stderr) -> Served:
     """The engine and files that serve ``model`` ('default', a checkpoint folder or a .gguf file); ``warn`` is
     told when ``auto`` falls back because llama-cpp-python is installed but broken."""
     if engine not in ENGINES:
@@ -127,7 +136,7 @@ def _transformers(model: str, continuous_batching: bool) -> Served:
     from lab_cli.teacher.local_model import model_identity, resolve_model
 
     if model.endswith(".gguf"):
-        raise UsageError(f"{model}: the transformers engine serves checkpoint folders; use --engine llama-cpp")
+        raise UsageError(f"{model}: transformers serves checkpoint folders; a GGUF needs llama.cpp: {LLAMA_CPP_HINT}")
     folder = resolve_model(model).resolve()
     model_id = str(folder) if any(mark in folder.name for mark in "@:") else folder.name  # would read as a revision
     identity = f"{model_identity(folder)}+transformers-{importlib.metadata.version('transformers')}"
