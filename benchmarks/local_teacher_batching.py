@@ -1,13 +1,14 @@
-"""The bundled local teacher served plainly against served with continuous batching, same requests.
+"""The bundled local teacher served by each engine, same requests: transformers plain, transformers with
+continuous batching, and llama.cpp (the ``llamacpp`` extra; left out, with a note, where it is not installed).
 
     python benchmarks/local_teacher_batching.py [--requests 8] [--max-tokens 128] [--model default]
 
-Starts the model with lab's own ``local_teacher`` (``transformers serve`` on a free loopback port), once
-without and once with ``--continuous-batching``, and sends the same ``--requests`` chat requests at once
-through lab's ``TeacherClient`` (each asks for a long answer, capped at ``--max-tokens``). Prints, for each,
-the seconds, the completion tokens the server reported, tokens per second and the server's peak resident
-memory, then the ratio. The first request of each server is sent alone first, so model loading and warm-up
-are not timed.
+Starts the model with lab's own ``local_teacher`` (on a free loopback port) once per engine and sends the same
+``--requests`` chat requests at once through lab's ``TeacherClient`` (each asks for a long answer, capped at
+``--max-tokens``). Prints, for each, the seconds, the completion tokens the server reported, tokens per second
+and the server's peak resident memory, then each one's ratio to plain transformers and llama.cpp's to the best
+transformers figure. The first request of each server is sent alone first, so model loading and warm-up are not
+timed. transformers serves the GGUF dequantised to float32; llama.cpp serves the GGUF itself (Q4_1).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lab_cli.serve.server import local_teacher
+from lab_cli.serve.engines import Served, choose, llama_cpp_status
+from lab_cli.serve.launch import local_teacher
 from lab_cli.teacher.client import ChatRequest, TeacherClient
-from lab_cli.teacher.local_model import resolve_model
 
 TOPICS = ["rivers", "volcanoes", "bridges", "libraries", "orchards", "lighthouses", "glaciers", "markets"]
 
@@ -75,9 +76,9 @@ class PeakMemory:
         self.thread.join()
 
 
-def timed(model: Path, batching: bool, count: int, max_tokens: int) -> tuple[float, int, float]:
+def timed(served: Served, count: int, max_tokens: int) -> tuple[float, int, float]:
     """Seconds for ``count`` concurrent requests, the completion tokens they returned, the server's peak MiB."""
-    with PeakMemory() as memory, local_teacher(model, workers=count, continuous_batching=batching) as settings:
+    with PeakMemory() as memory, local_teacher(served, workers=count) as settings:
         client = TeacherClient(settings)
         client.run(requests(1, 8, "warm-up"))
         started = time.perf_counter()
@@ -92,14 +93,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--model", default="default")
     args = parser.parse_args(argv)
-    model = resolve_model(args.model)
-    print(f"{args.requests} concurrent requests of up to {args.max_tokens} tokens to {model.name}")
+    print(
+        f"{args.requests} concurrent requests of up to {args.max_tokens} tokens to {args.model}, {os.cpu_count()} CPUs"
+    )
+    engines = {
+        "transformers plain": choose("transformers", args.model),
+        "transformers batched": choose("transformers", args.model, continuous_batching=True),
+    }
+    version, why = llama_cpp_status()
+    if version is None:
+        print(f"  (llama.cpp left out: {why})")
+    else:
+        engines[f"llama.cpp {version}"] = choose("llama-cpp", args.model)
     rates = {}
-    for name, batching in (("plain", False), ("continuous batching", True)):
-        seconds, tokens, peak = timed(model, batching, args.requests, args.max_tokens)
+    for name, served in engines.items():
+        seconds, tokens, peak = timed(served, args.requests, args.max_tokens)
         rates[name] = tokens / seconds
-        print(f"  {name:<20} {seconds:6.1f} s  {tokens:5d} tokens  {rates[name]:5.1f} tokens/s  peak {peak:5.0f} MiB")
-    print(f"  ratio continuous / plain: {rates['continuous batching'] / rates['plain']:.2f}")
+        print(
+            f"  {name:<22} {seconds:6.1f} s  {tokens:5d} tokens  {rates[name]:6.1f} tokens/s  peak {peak:5.0f} MiB  "
+            f"{rates[name] / rates['transformers plain']:5.2f}x plain"
+        )
+    best = max(rates["transformers plain"], rates["transformers batched"])
+    for name in rates.keys() - {"transformers plain", "transformers batched"}:
+        print(f"  ratio {name} / best transformers: {rates[name] / best:.2f}")
     return 0
 
 

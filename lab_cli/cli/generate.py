@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lab_cli.cli.options import CONTINUOUS_BATCHING, REPO, REPORT_FORMAT
+from lab_cli.cli.options import CONTINUOUS_BATCHING, ENGINE, REPO, REPORT_FORMAT
 from lab_cli.cli.teacher import TEACHER_URL
 from lab_cli.output import ReportFormat
 
@@ -50,6 +50,7 @@ def generate(
     scale: Annotated[int, typer.Option(help="New samples sought per seed example.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of every request (part of the generation key).")] = 0,
     workers: Annotated[int, typer.Option(help="Requests in flight at once.")] = 8,
+    engine: Annotated[str, ENGINE] = "auto",
     continuous_batching: Annotated[bool, CONTINUOUS_BATCHING] = False,
     max_tokens: Annotated[
         int | None, typer.Option(help="Cap on every request's answer length, for slow local teachers (in the key).")
@@ -97,7 +98,7 @@ def generate(
     options = GenerateOptions(
         revision, base, all_leaves, scale, seed, pipelines, allow_local_documents, max_tokens, judges
     )
-    choice = TeacherChoice(teacher_url, teacher_model, workers, continuous_batching)
+    choice = TeacherChoice(teacher_url, teacher_model, workers, continuous_batching, engine)
     if each and dry_run:
         raise UsageError("--dry-run plans one commit (the next depends on its snapshot); drop --each")
     if dry_run:

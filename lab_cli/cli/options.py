@@ -11,7 +11,14 @@ REPO = typer.Option("--repo", "-C", help="The taxonomy repository.")
 
 CONTINUOUS_BATCHING = typer.Option(
     "--continuous-batching",
-    help="Serve the local model with continuous batching (about 3x the tokens/s on a CPU under concurrent "
-    "requests). transformers serve then applies the first request's temperature to every request, so pair it "
-    "with --no-judges in lab generate.",
+    help="With the transformers engine, serve the local model with continuous batching (about 3x the tokens/s "
+    "on a CPU under concurrent requests). transformers serve then applies the first request's temperature to "
+    "every request, so pair it with --no-judges in lab generate. Ignored when auto picks llama.cpp.",
+)
+
+ENGINE = typer.Option(
+    "--engine",
+    help="What serves the local model: llama-cpp (the llamacpp extra; serves GGUF files and the bundled "
+    "default, several times faster on a CPU), transformers (checkpoint folders), or auto: llama-cpp when it is "
+    "installed and the model is a GGUF or 'default', else transformers. Part of the generation key.",
 )

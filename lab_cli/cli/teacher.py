@@ -40,21 +40,9 @@ def check(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 60.0,
 ) -> int:
     """Ask the teacher one question: prints its models, the latency, and whether JSON mode and n>1 work."""
-    from lab_cli.errors import UsageError
-    from lab_cli.teacher.check import check_teacher
-    from lab_cli.teacher.client import TeacherSettings
+    from lab_cli.teacher.check import check_endpoint
 
-    if teacher_url is None:  # no endpoint: the bundled default, served locally for the duration of the check
-        from lab_cli.serve.server import local_teacher
-        from lab_cli.teacher.local_model import materialize_default
-
-        print("no --teacher-url: starting the bundled default teacher locally…", file=sys.stderr)
-        with local_teacher(materialize_default()) as settings:
-            report = check_teacher(TeacherSettings(settings.url, settings.model, timeout=timeout))
-    elif teacher_model is None:
-        raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")
-    else:
-        report = check_teacher(TeacherSettings(teacher_url, teacher_model, timeout=timeout))
+    report = check_endpoint(teacher_url, teacher_model, timeout, lambda line: print(line, file=sys.stderr))
     if output_format == "json":
         print(json.dumps(report.as_dict(), indent=2))
         return 0

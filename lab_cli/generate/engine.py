@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from lab_cli.config import load_settings
 from lab_cli.datasets.snapshot import default_store
@@ -25,6 +24,7 @@ from lab_cli.generate.plan import (
 from lab_cli.generate.run import GenerateReport, Reporter, Workspace, execute
 from lab_cli.gitrepo import GitRepo
 from lab_cli.paths import cache_dir
+from lab_cli.serve.engines import Served, choose
 from lab_cli.teacher.client import TeacherClient, TeacherSettings
 
 
@@ -36,6 +36,7 @@ class TeacherChoice:
     model: str | None = None
     workers: int = 8
     continuous_batching: bool = False
+    engine: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Prepared:
     options: GenerateOptions
     plan: Plan
     teacher: TeacherChoice
-    local_model: Path | None
+    local: Served | None
 
 
 def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> Prepared:
@@ -63,16 +64,15 @@ def prepare(repo: GitRepo, options: GenerateOptions, teacher: TeacherChoice) -> 
     if teacher.url:
         if not teacher.model:
             raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")
-        if teacher.continuous_batching:
-            raise UsageError("--continuous-batching configures the local teacher; drop it or drop --teacher-url")
+        if teacher.continuous_batching or teacher.engine != "auto":
+            raise UsageError(
+                f"{'--continuous-batching' if teacher.continuous_batching else '--engine'} configures the local "
+                "teacher; drop it or drop --teacher-url"
+            )
         identity, chunker, local = teacher.model, words_chunker, None
     else:
-        from lab_cli.teacher.local_model import model_identity, resolve_model
-
-        local = resolve_model(teacher.model or "default")
-        identity, chunker = model_identity(local), tokenizer_chunker(local)
-        if teacher.continuous_batching:  # one temperature for every request: other samples, so another key
-            identity += "+continuous-batching"
+        local = choose(teacher.engine, teacher.model or "default", teacher.continuous_batching)
+        identity, chunker = local.identity, tokenizer_chunker(local.model)
     plan = plan_generation(repo, options, identity, default_store(repo), documents, chunker)
     return Prepared(repo, options, plan, teacher, local)
 
@@ -113,12 +113,10 @@ def _client(prepared: Prepared):
     choice = prepared.teacher
     if not prepared.plan.by_action("generate"):
         yield None
-    elif prepared.local_model is None:
+    elif prepared.local is None:
         yield TeacherClient(TeacherSettings(str(choice.url), str(choice.model), workers=choice.workers))
     else:
-        from lab_cli.serve.server import local_teacher
+        from lab_cli.serve.launch import local_teacher
 
-        with local_teacher(
-            prepared.local_model, workers=choice.workers, continuous_batching=choice.continuous_batching
-        ) as settings:
+        with local_teacher(prepared.local, workers=choice.workers) as settings:
             yield TeacherClient(settings)

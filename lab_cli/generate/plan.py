@@ -275,7 +275,8 @@ def words_chunker(text: str, max_tokens: int) -> list[str]:
 
 
 def tokenizer_chunker(model: Path) -> Chunker:
-    """Chunks measured in the tokens of a local teacher's tokenizer (loaded once, on first use)."""
+    """Chunks measured in the tokens of a local teacher's tokenizer (a checkpoint folder's, or a GGUF file's;
+    loaded once, on first use)."""
     from lab_cli.documents.chunk import chunk_text
 
     loaded: list[Any] = []
@@ -284,7 +285,8 @@ def tokenizer_chunker(model: Path) -> Chunker:
         if not loaded:
             from transformers import AutoTokenizer
 
-            loaded.append(AutoTokenizer.from_pretrained(model))
+            gguf = {"gguf_file": model.name} if model.suffix == ".gguf" else {}
+            loaded.append(AutoTokenizer.from_pretrained(model.parent if gguf else model, **gguf))
         tokenizer = loaded[0]
         return chunk_text(text, max_tokens, lambda piece: len(tokenizer.encode(piece, add_special_tokens=False)))
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from lab_cli.errors import TeacherError
+from lab_cli.errors import TeacherError, UsageError
 from lab_cli.teacher.client import ChatRequest, TeacherClient, TeacherSettings, api_key
 
 
@@ -68,3 +69,20 @@ def check_teacher(settings: TeacherSettings) -> CheckReport:
         json_mode=_supports(client, json_request, lambda response: bool(response.texts[0].strip())),
         several_choices=_supports(client, several, lambda response: len(response.texts) == 2),
     )
+
+
+def check_endpoint(
+    url: str | None, model: str | None, timeout: float, say: Callable[[str], None] = lambda _: None
+) -> CheckReport:
+    """``lab teacher check``: one round trip to the teacher at ``url`` (asking for ``model``), or, with no URL,
+    to the bundled default served locally for the duration of the check (``say`` is told so)."""
+    if url is None:
+        from lab_cli.serve.engines import choose
+        from lab_cli.serve.launch import local_teacher
+
+        say("no --teacher-url: starting the bundled default teacher locally…")
+        with local_teacher(choose("auto", "default")) as settings:
+            return check_teacher(TeacherSettings(settings.url, settings.model, timeout=timeout))
+    if model is None:
+        raise UsageError("--teacher-model is required with --teacher-url (see the server's /v1/models)")
+    return check_teacher(TeacherSettings(url, model, timeout=timeout))

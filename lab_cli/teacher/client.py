@@ -19,7 +19,7 @@ import contextlib
 import os
 import random
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lab_cli.errors import TeacherError
@@ -42,6 +42,7 @@ class TeacherSettings:
     failure_budget: int = 50
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
+    one_choice_per_request: bool = False  # the server ignores n (llama-cpp-python): ask n times, seeds seed+i
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class TeacherSession:
 
         async def one(request: ChatRequest) -> ChatResponse:
             async with self.limit:
-                response = await self.owner.attempt(self.client, request, self.budget)
+                response = await self.ask(request)
             if on_response is not None:
                 on_response(response)
             return response
@@ -190,6 +191,20 @@ class TeacherSession:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+
+    async def ask(self, request: ChatRequest) -> ChatResponse:
+        """One request's answer; ``n`` choices as ``n`` requests of one (seeds ``seed + i``) where the server
+        answers only one."""
+        if request.n == 1 or not self.owner.settings.one_choice_per_request:
+            return await self.owner.attempt(self.client, request, self.budget)
+        parts = []
+        for index in range(request.n):
+            seed = None if request.seed is None else request.seed + index
+            single = replace(request, id=f"{request.id}#{index}", n=1, seed=seed)
+            parts.append(await self.owner.attempt(self.client, single, self.budget))
+        usage = {key: sum(part.usage.get(key, 0) for part in parts) for key in parts[0].usage}
+        texts = tuple(text for part in parts for text in part.texts)
+        return ChatResponse(request.id, texts, parts[0].model, usage, max(part.attempts for part in parts))
 
 
 def _retry_after(response: Any) -> float | None:

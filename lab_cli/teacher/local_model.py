@@ -54,7 +54,8 @@ def resolve_model(name: str) -> Path:
     return path
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -114,7 +115,7 @@ def _convert(target: Path, say: Callable[[str], None]) -> None:
     record = {
         "schema_version": MARKER_VERSION,
         "source": str(gguf),
-        "source_sha256": _digest(gguf),
+        "source_sha256": file_digest(gguf),
         "name": DEFAULT_MODEL_NAME,
     }
     (staging / MARKER).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
@@ -129,6 +130,6 @@ def _convert(target: Path, say: Callable[[str], None]) -> None:
 def model_identity(path: Path) -> str:
     """A name for a local checkpoint that changes whenever its weights, config or tokenizer change."""
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".safetensors", ".bin", ".model"))
-    contents = {p.name: _digest(p) for p in files if p.name != MARKER}
+    contents = {p.name: file_digest(p) for p in files if p.name != MARKER}
     summary = hashlib.sha256(json.dumps(contents, sort_keys=True).encode()).hexdigest()[:16]
     return f"local:{path.name}@{summary}"

@@ -16,7 +16,8 @@ import pytest
 pytest.importorskip("torch", reason="the training extra (torch, transformers) is not installed")
 pytest.importorskip("fastapi", reason="serving needs fastapi and uvicorn (the train extra)")
 
-from lab_cli.serve.server import free_port, local_teacher, wait_until_ready
+from lab_cli.serve.engines import choose
+from lab_cli.serve.launch import free_port, local_teacher, wait_until_ready
 from lab_cli.teacher.client import ChatRequest, TeacherClient
 
 
@@ -57,7 +58,7 @@ def test_lab_serve_answers_concurrently_and_stops_cleanly(tiny_model: Path, tmp_
 
 def test_local_teacher_samples_and_its_child_process_is_stopped(tiny_model: Path) -> None:
     question = ({"role": "user", "content": "hi"},)
-    with local_teacher(tiny_model, ready_timeout=180) as settings:
+    with local_teacher(choose("transformers", str(tiny_model)), ready_timeout=180) as settings:
         client = TeacherClient(settings)
         hot = client.run([ChatRequest(f"h{i}", question, temperature=1.0, max_tokens=12) for i in range(4)])
         cold = client.run([ChatRequest(f"c{i}", question, temperature=0.0, max_tokens=12) for i in range(2)])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_cli.serve.server import free_port
+from lab_cli.serve.launch import free_port
 from tests.cli.test_validate_cli import run_lab
 
 pytest.importorskip("torch", reason="the training extra (torch, transformers) is not installed")

@@ -125,3 +125,16 @@ def test_teacher_check_on_a_dead_endpoint_is_one_clear_line(capsys: pytest.Captu
     err = capsys.readouterr().err
     assert "cannot list models at http://127.0.0.1:9/v1" in err
     assert "check --teacher-url and that the server is running (lab serve starts one)" in err
+
+
+def test_n_is_asked_n_times_where_the_server_answers_one_choice() -> None:
+    with FakeTeacher(answer=lambda body: f"seed {body.get('seed')}") as server:
+        settings = TeacherSettings(server.url, "fake-teacher", one_choice_per_request=True)
+        (answer,) = TeacherClient(settings).run([ChatRequest("q", ({"role": "user", "content": "hi"},), n=3, seed=5)])
+        plain = TeacherClient(TeacherSettings(server.url, "fake-teacher")).run(
+            [ChatRequest("p", ({"role": "user", "content": "hi"},), n=2, seed=5)]
+        )
+    assert answer.id == "q" and answer.texts == ("seed 5", "seed 6", "seed 7")
+    assert [(body.get("n"), body.get("seed")) for body in server.requests] == [(1, 5), (1, 6), (1, 7), (2, 5)]
+    assert answer.usage["completion_tokens"] == 3 * plain[0].usage["completion_tokens"]  # summed over the three
+    assert plain[0].texts == ("seed 5", "seed 5")
