@@ -274,13 +274,7 @@ class GitRepo:
         if not paths:
             return {}
         out = self._run("ls-tree", "-l", "-z", "--full-tree", revision, "--", *paths)
-        found = {}
-        for record in out.decode("utf-8", "surrogateescape").split("\0"):
-            if record:
-                meta, path = record.split("\t", 1)
-                mode, _, sha, size = meta.split()
-                found[path] = Entry(mode, sha, None if size == "-" else int(size))
-        return found
+        return {path: entry for path, entry, _ in _parse_long_tree(out)}
 
     def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
         """The contents of blobs by id (one ``cat-file --batch``); callers check sizes first."""
@@ -302,10 +296,7 @@ class GitRepo:
 
     def has_commit(self, commit: str) -> bool:
         """Whether the object store holds ``commit`` (a full id) as a commit."""
-        try:
-            return self._run("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}").decode().strip() == commit
-        except GitError:
-            return False
+        return self.ref(f"{commit}^{{commit}}") == commit
 
     def tree_of(self, commit: str) -> str:
         """The id of a commit's tree."""
@@ -318,14 +309,7 @@ class GitRepo:
 
     def tree_entries(self, commit: str) -> list[tuple[str, Entry, str]]:
         """Every entry of a commit's tree, recursively: (path, mode/id/size, object type: blob or commit)."""
-        out = self._run("ls-tree", "-r", "-l", "-z", commit).decode("utf-8", "surrogateescape")
-        found = []
-        for record in out.split("\0"):
-            if record:
-                meta, path = record.split("\t", 1)
-                mode, kind, sha, size = meta.split()
-                found.append((path, Entry(mode, sha, None if size == "-" else int(size)), kind))
-        return found
+        return _parse_long_tree(self._run("ls-tree", "-r", "-l", "-z", commit))
 
     def read_blob(self, sha: str) -> bytes:
         """One blob by id; ``GitError`` when it is missing or unreadable."""
@@ -333,7 +317,7 @@ class GitRepo:
 
     def history(self, ref: str) -> list[str]:
         """The commits on ``ref``'s first-parent line, newest first."""
-        return self._run("rev-list", "--first-parent", ref).decode().split()
+        return self.first_parent_commits(None, ref)[::-1]
 
     def message(self, commit: str) -> str:
         """A commit's whole message."""
@@ -493,6 +477,17 @@ def _command(args: tuple[str, ...]) -> str:
 def _last_line(stderr: bytes) -> str:
     lines = stderr.decode("utf-8", "replace").strip().splitlines()
     return lines[-1] if lines else ""
+
+
+def _parse_long_tree(out: bytes) -> list[tuple[str, Entry, str]]:
+    """``ls-tree -l -z`` output as (path, mode/id/size, object type) per entry."""
+    found = []
+    for record in out.decode("utf-8", "surrogateescape").split("\0"):
+        if record:
+            meta, path = record.split("\t", 1)
+            mode, kind, sha, size = meta.split()
+            found.append((path, Entry(mode, sha, None if size == "-" else int(size)), kind))
+    return found
 
 
 def _parse_name_status(out: bytes) -> list[Change]:

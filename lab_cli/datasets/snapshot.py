@@ -134,7 +134,7 @@ def import_snapshot(repo: GitRepo, store: DirectoryStore, snapshot: str) -> int:
             if store.is_complete(key):
                 continue
             store.remove(key)  # a key some local run left unfinished: the snapshot's samples replace it
-            store.append(key, [json.loads(line) for line in contents[blob].decode("utf-8").splitlines() if line])
+            store.append(key, _samples(contents[blob]))
             store.mark_complete(key)
             remember_blob(store, key, blob)
     return len(wanted)
@@ -204,8 +204,7 @@ def diff_manifests(old: Manifest, new: Manifest) -> SnapshotDiff:
 
 def leaf_samples(repo: GitRepo, snapshot: str, leaf: str) -> list[dict]:
     """The samples of one leaf as stored in a snapshot."""
-    text = repo.read_file_at(snapshot, f"leaves/{leaf}.jsonl").decode("utf-8")
-    return [json.loads(line) for line in text.splitlines() if line]
+    return _samples(repo.read_file_at(snapshot, f"leaves/{leaf}.jsonl"))
 
 
 def snapshot_samples(repo: GitRepo, snapshot: str) -> Iterator[tuple[str, ManifestEntry, dict]]:
@@ -213,6 +212,10 @@ def snapshot_samples(repo: GitRepo, snapshot: str) -> Iterator[tuple[str, Manife
     leaves = read_manifest(repo, snapshot).leaves
     blobs = repo.read_blobs(sorted({entry.blob for entry in leaves.values()}))
     for leaf, entry in sorted(leaves.items()):
-        for line in blobs[entry.blob].decode("utf-8").splitlines():
-            if line:
-                yield leaf, entry, json.loads(line)
+        for sample in _samples(blobs[entry.blob]):
+            yield leaf, entry, sample
+
+
+def _samples(data: bytes) -> list[dict]:
+    """The samples of a leaf's JSON Lines blob."""
+    return [json.loads(line) for line in data.decode("utf-8").splitlines() if line]

@@ -140,19 +140,19 @@ def _select(repo: GitRepo, url: str, commit: str, expressions: list[Pattern], li
     for path, entry, kind in repo.tree_entries(commit):
         if not any(expression.matches(path) for expression in expressions):
             continue
-        sha, size = entry.sha, entry.size or 0
+        size = entry.size or 0  # None only for a submodule, refused below
         if entry.mode == SYMLINK_MODE or kind != "blob":
             skipped.append(f"{path} (symlink or submodule: not followed)")
         elif not path.lower().endswith(SUPPORTED_SUFFIXES):
             skipped.append(f"{path} (not Markdown, plain text, HTML, DOCX or PDF)")
-        elif int(size) > limits.max_document_bytes:
+        elif size > limits.max_document_bytes:
             raise DocumentError(
-                f"{path} at {commit[:12]} of {url} is {int(size):,} bytes, over the {limits.max_document_bytes:,}-byte "
+                f"{path} at {commit[:12]} of {url} is {size:,} bytes, over the {limits.max_document_bytes:,}-byte "
                 "limit for one document ([limits] max_document_bytes in .lab.toml); narrow document.patterns"
             )
         else:
-            chosen.append((path, sha))
-            total += int(size)
+            chosen.append((path, entry.sha))
+            total += size
     if total > limits.max_fetch_bytes:
         raise DocumentError(
             f"the files document.patterns select at {commit[:12]} of {url} total {total:,} bytes, over the "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import enum
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -39,6 +39,12 @@ def taxonomy_folder(parts: tuple[str, ...]) -> int | None:
         if parts[index] in TAXONOMY_FOLDERS:
             return index
     return None
+
+
+def first_taxonomy_folder(parts: Sequence[str]) -> int | None:
+    """Index of the first component of ``parts`` that names a taxonomy folder, if any (the folders above it are
+    not part of the taxonomy: lab's own ``taxonomy/``)."""
+    return next((index for index, part in enumerate(parts) if part in TAXONOMY_FOLDERS), None)
 
 
 def leaf_name(relative: PurePosixPath) -> str:

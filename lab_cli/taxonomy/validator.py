@@ -164,14 +164,10 @@ def find_root(start: Path) -> Path:
     folder = start if start.is_dir() else start.parent
     top = next((candidate for candidate in (folder, *folder.parents) if (candidate / ".git").exists()), None)
     below = folder.parts[len(top.parts) :] if top is not None else folder.parts
-    first = _first_taxonomy_folder(below)
-    if top is not None:
-        return top.joinpath(*below[:first]) if first else top
-    return Path(*below[:first]) if first else folder
-
-
-def _first_taxonomy_folder(parts: Sequence[str]) -> int | None:
-    return next((index for index, part in enumerate(parts) if part in leaves.TAXONOMY_FOLDERS), None)
+    first = leaves.first_taxonomy_folder(below)
+    if first:  # outside git, ``below`` is the whole absolute path
+        return (top or Path()).joinpath(*below[:first])
+    return top or folder
 
 
 def _is_work_tree(root: Path) -> bool:
@@ -223,7 +219,7 @@ def _discovered(candidate: leaves.Candidate, root: Path, shown: str) -> Selected
         return Selected(candidate.path, root, shown, unreadable=candidate.unreadable)
     if _is_work_tree(root):
         parts = candidate.relative.parts
-        first = _first_taxonomy_folder(parts[:-1])
+        first = leaves.first_taxonomy_folder(parts[:-1])
         if first:  # a taxonomy in a folder of the repository (lab's own taxonomy/): that folder is its root
             return Selected(
                 candidate.path, root.joinpath(*parts[:first]), shown, relative=PurePosixPath(*parts[first:])
