@@ -201,3 +201,25 @@ def test_a_phase_resumed_inside_counts_the_epochs_it_ran_before(tiny_model: Path
     metrics = trainer.run_phase(tiny_model, plan, settings, tmp_path / "phase")
     assert metrics.epochs_run == 3 and not metrics.stopped_early
     assert len(metrics.learned) < 3, "the resumed process measured only the epochs it ran"
+
+
+def test_chat_once_asks_with_the_system_prompt_the_checkpoint_was_trained_with(trained, capsys) -> None:
+    """``lab chat`` on a checkpoint lab train made with ``--system-prompt``: the prompt the model sees opens with
+    that system prompt (from the lineage, not lab's default), and the card names the commit and the leaves."""
+    from transformers import AutoTokenizer
+
+    _, out, commit = trained
+    capsys.readouterr()
+    args = ["chat", "--model", str(out), "--once", "What is item 1?", "--format", "json", "--max-tokens", "4"]
+    assert main(args) == 0
+    reply = json.loads(capsys.readouterr().out)
+    assert (reply["system_prompt"], reply["system_prompt_source"]) == ("You are the test model.", "lineage")
+    messages = [
+        {"role": "system", "content": "You are the test model."},
+        {"role": "user", "content": "What is item 1?"},
+    ]
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert reply["prompt"] == tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    assert reply["prompt"].startswith("<|system|>You are the test model.<|end|>")
+    assert reply["taxonomy_commit"] == commit
+    assert reply["leaves"] == ["compositional_skills/tiny", "knowledge/items"]
